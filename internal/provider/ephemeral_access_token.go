@@ -1,0 +1,230 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+)
+
+var (
+	_ ephemeral.EphemeralResource                     = (*accessTokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure        = (*accessTokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithConfigValidators = (*accessTokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithRenew            = (*accessTokenEphemeral)(nil)
+)
+
+const (
+	defaultMinValidity = 5 * time.Minute
+	// renewLead is how long before expiry Terraform is asked to call Renew,
+	// so the warning arrives while the token still works.
+	renewLead = time.Minute
+	// privateExpiresAt keys the expiry in the ephemeral resource's private
+	// data, where Renew finds it.
+	privateExpiresAt = "expires_at"
+)
+
+// NewAccessTokenEphemeralResource returns the payme_access_token ephemeral resource.
+func NewAccessTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &accessTokenEphemeral{}
+}
+
+type accessTokenEphemeral struct {
+	data *providerData
+}
+
+type accessTokenModel struct {
+	Scopes              types.Set    `tfsdk:"scopes"`
+	Username            types.String `tfsdk:"username"`
+	Password            types.String `tfsdk:"password"`
+	RefreshToken        types.String `tfsdk:"refresh_token"`
+	MinValidity         types.String `tfsdk:"min_validity"`
+	AccessToken         types.String `tfsdk:"access_token"`
+	TokenType           types.String `tfsdk:"token_type"`
+	AuthorizationHeader types.String `tfsdk:"authorization_header"`
+	GrantedScopes       types.Set    `tfsdk:"granted_scopes"`
+	ExpiresIn           types.Int64  `tfsdk:"expires_in"`
+	ExpiresAt           types.String `tfsdk:"expires_at"`
+	GrantType           types.String `tfsdk:"grant_type"`
+}
+
+func (e *accessTokenEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_access_token"
+}
+
+func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Obtains a short-lived Pay-me access token from Pay-me's `/token` endpoint, for other resources " +
+			"and providers to use, without ever writing it to the plan or the state. The grant follows from the arguments: " +
+			"none of `username`, `password` and `refresh_token` means the client credentials grant; `username` or " +
+			"`password` means the password grant; `refresh_token` means the refresh-token grant.\n\n" +
+			"Instances with the same arguments share one token within a Terraform run, so any number of them cost a " +
+			"single request to Pay-me. An access token cannot be revoked, so closing this ephemeral resource does nothing; " +
+			"it never asks for `offline_access`, which would leave a refresh token behind that nothing revokes " +
+			"(use `payme_refresh_token` for that). Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
+		Attributes: map[string]schema.Attribute{
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "The scopes to ask for, such as `create:token` and `post:charges`, sent to Pay-me as one " +
+					"space-separated string. Names Pay-me does not document are allowed. `offline_access` is not: a refresh " +
+					"token belongs in a `payme_refresh_token` resource, which revokes it on destroy.",
+				Required:    true,
+				ElementType: types.StringType,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(scopeNameValidator{}, stringvalidator.NoneOf(offlineAccess)),
+				},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "The merchant user for the password grant, at most 100 characters. Also sent with the " +
+					"refresh-token grant when set.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "The merchant user's password for the password grant, at most 100 characters.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+			},
+			"refresh_token": schema.StringAttribute{
+				MarkdownDescription: "A refresh token, for example from `payme_refresh_token`, to use the refresh-token grant. " +
+					"Conflicts with `password`.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+			},
+			"min_validity": schema.StringAttribute{
+				MarkdownDescription: "How long the token must stay valid, as a duration such as `5m` (the default) or `1h`. " +
+					"A token already obtained in this run is reused only while it has at least this long to live, and a " +
+					"newly issued token that lives less than this is an error.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{min: 0, max: 24 * time.Hour, example: "5m"}},
+			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "The access token.",
+				Computed:            true,
+				Sensitive:           true,
+			},
+			"token_type": schema.StringAttribute{
+				MarkdownDescription: "The token type Pay-me answered with, `Bearer` so far.",
+				Computed:            true,
+			},
+			"authorization_header": schema.StringAttribute{
+				MarkdownDescription: "The value for an HTTP `Authorization` header: the token type, a space and the access token.",
+				Computed:            true,
+				Sensitive:           true,
+			},
+			"granted_scopes": schema.SetAttribute{
+				MarkdownDescription: "The scopes Pay-me granted, which can differ from those asked for.",
+				Computed:            true,
+				ElementType:         types.StringType,
+			},
+			"expires_in": schema.Int64Attribute{
+				MarkdownDescription: "The token's lifetime in seconds, as Pay-me answered when it was issued.",
+				Computed:            true,
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the token expires, as an RFC 3339 time stamp.",
+				Computed:            true,
+			},
+			"grant_type": schema.StringAttribute{
+				MarkdownDescription: "The grant used: `client_credentials`, `password` or `refresh_token`.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (e *accessTokenEphemeral) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
+	return []ephemeral.ConfigValidator{
+		ephemeralvalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("refresh_token")),
+	}
+}
+
+func (e *accessTokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	e.data, resp.Diagnostics = toProviderData(req.ProviderData)
+}
+
+func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m accessTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client := e.data.readyClient(&resp.Diagnostics)
+	if client == nil {
+		return
+	}
+
+	minValidity := defaultMinValidity
+	if !m.MinValidity.IsNull() {
+		minValidity, _ = time.ParseDuration(m.MinValidity.ValueString()) // checked by its validator
+	}
+	tr := paymeauth.TokenRequest{
+		Grant:        paymeauth.GrantClientCredentials,
+		Scopes:       scopeList(ctx, m.Scopes, &resp.Diagnostics),
+		Username:     m.Username.ValueString(),
+		Password:     m.Password.ValueString(),
+		RefreshToken: m.RefreshToken.ValueString(),
+		MinValidity:  minValidity,
+	}
+	switch {
+	case tr.RefreshToken != "":
+		tr.Grant = paymeauth.GrantRefreshToken
+	case tr.Username != "" || tr.Password != "":
+		tr.Grant = paymeauth.GrantPassword
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	tok, err := client.Token(ctx, tr)
+	if err != nil {
+		addPaymeError(&resp.Diagnostics, "obtain a Pay-me access token", err)
+		return
+	}
+	if left := tok.ExpiresAt.Sub(tok.IssuedAt); !tok.FromCache && left < minValidity {
+		resp.Diagnostics.AddAttributeError(path.Root("min_validity"), "Access token too short-lived",
+			fmt.Sprintf("Pay-me issued an access token that is valid for %s, less than min_validity (%s). "+
+				"Lower min_validity, or ask Pay-me why its tokens live so briefly.", left, minValidity))
+		return
+	}
+
+	m.AccessToken = types.StringValue(tok.AccessToken)
+	m.TokenType = types.StringValue(tok.TokenType)
+	m.AuthorizationHeader = types.StringValue(tok.TokenType + " " + tok.AccessToken)
+	m.GrantedScopes = scopeSet(tok.Scopes)
+	m.ExpiresIn = types.Int64Value(tok.ExpiresIn)
+	m.ExpiresAt = types.StringValue(tok.ExpiresAt.UTC().Format(time.RFC3339))
+	m.GrantType = types.StringValue(string(tr.Grant))
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+
+	resp.RenewAt = tok.ExpiresAt.Add(-renewLead)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExpiresAt, []byte(`"`+m.ExpiresAt.ValueString()+`"`))...)
+}
+
+// Renew cannot hand Terraform a new token (the framework keeps the value
+// opened first), so it warns while the token still works instead of letting
+// later calls fail with a bare 401.
+func (e *accessTokenEphemeral) Renew(ctx context.Context, req ephemeral.RenewRequest, resp *ephemeral.RenewResponse) {
+	raw, diags := req.Private.GetKey(ctx, privateExpiresAt)
+	resp.Diagnostics.Append(diags...)
+	expiresAt := "soon"
+	if len(raw) > 2 {
+		expiresAt = "at " + string(raw[1:len(raw)-1])
+	}
+	resp.Diagnostics.AddWarning("Pay-me access token about to expire",
+		fmt.Sprintf("The payme_access_token opened for this run expires %s and cannot be renewed in place. "+
+			"Anything that uses it after then will be refused by Pay-me. Run Terraform again to get a fresh token, "+
+			"or raise min_validity so a run never outlives its token.", expiresAt))
+}

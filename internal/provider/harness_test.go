@@ -1,0 +1,149 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+
+	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
+)
+
+// The sandbox's public demo credentials (see package sandbox).
+const (
+	demoClientID     = "demo-client"
+	demoClientSecret = "demo-secret"
+	demoUsername     = "merchant@example.com"
+	demoPassword     = "demo-password"
+)
+
+func TestMain(m *testing.M) {
+	// An empty CLI configuration, so that the developer's own
+	// ~/.terraformrc (or its absence) changes nothing, and no phoning home.
+	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
+		f, err := os.CreateTemp("", "payme-tfrc-*")
+		if err != nil {
+			panic(err)
+		}
+		_ = f.Close()
+		os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
+		defer os.Remove(f.Name())
+	}
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	code := m.Run()
+	os.Exit(code) //nolint:gocritic // the deferred removal is best effort
+}
+
+// testClock is a clock that tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock { return &testClock{now: time.Now().UTC().Truncate(time.Second)} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// testEnv is one acceptance test's world: a sandbox on loopback, a clock and
+// the environment variables the provider sees. Each test has its own, so
+// tests run in parallel.
+type testEnv struct {
+	t       *testing.T
+	sandbox *sandbox.Server
+	url     string
+	clock   *testClock
+	env     map[string]string
+	// httpClient, when set, replaces the provider's HTTP client.
+	httpClient *http.Client
+}
+
+func newTestEnv(t *testing.T, mutate ...func(*sandbox.Config)) *testEnv {
+	t.Helper()
+	cfg := sandbox.DefaultConfig()
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	sb := sandbox.New(cfg)
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	return &testEnv{t: t, sandbox: sb, url: srv.URL, clock: newTestClock(), env: map[string]string{}}
+}
+
+func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"payme": providerserver.NewProtocol6WithError(&paymeProvider{
+			version: "test",
+			now:     e.clock.Now,
+			lookupEnv: func(k string) (string, bool) {
+				v, ok := e.env[k]
+				return v, ok
+			},
+			retryWaitMin: 10 * time.Millisecond,
+			httpClient:   e.httpClient,
+		}),
+		"echo": echoprovider.NewProviderServer(),
+	}
+}
+
+// providerBlock configures the provider for the sandbox; extra lines go
+// inside the block.
+func (e *testEnv) providerBlock(extra ...string) string {
+	return fmt.Sprintf(`
+provider "payme" {
+  auth_url      = %q
+  client_id     = %q
+  client_secret = %q
+  max_retries   = 2
+  %s
+}
+`, e.url, demoClientID, demoClientSecret, strings.Join(extra, "\n  "))
+}
+
+// tokenRequests counts /token requests the sandbox received with a grant.
+func (e *testEnv) tokenRequests(grant string) int {
+	n := 0
+	for _, j := range e.sandbox.Journal() {
+		if j.Endpoint == "/token" && (grant == "" || j.Grant == grant) {
+			n++
+		}
+	}
+	return n
+}
+
+// roundTripFunc lets a test answer requests addressed to any host.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// routeAllTo answers every request with the handler, whatever its host, and
+// records the URLs asked for. It lets tests see where the provider would
+// have gone (Pay-me's real hosts) without leaving the machine.
+func routeAllTo(h http.Handler, seen *[]string, mu *sync.Mutex) *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		*seen = append(*seen, r.URL.String())
+		mu.Unlock()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		return rec.Result(), nil
+	})}
+}

@@ -1,0 +1,270 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+)
+
+var (
+	_ provider.Provider                       = (*paymeProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*paymeProvider)(nil)
+)
+
+// New returns the provider factory that main hands to providerserver.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &paymeProvider{version: version, now: time.Now, lookupEnv: os.LookupEnv}
+	}
+}
+
+type paymeProvider struct {
+	version string
+	// now, lookupEnv and retryWaitMin are fields so tests can move the clock,
+	// supply environment variables without touching the process, and keep
+	// retries fast.
+	now          func() time.Time
+	lookupEnv    func(string) (string, bool)
+	retryWaitMin time.Duration
+	// httpClient lets tests answer requests meant for Pay-me's real hosts.
+	httpClient *http.Client
+}
+
+type providerModel struct {
+	Environment    types.String `tfsdk:"environment"`
+	AuthURL        types.String `tfsdk:"auth_url"`
+	Audience       types.String `tfsdk:"audience"`
+	ClientID       types.String `tfsdk:"client_id"`
+	ClientSecret   types.String `tfsdk:"client_secret"`
+	APIVersion     types.String `tfsdk:"api_version"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
+// stringSetting ties a string attribute to its environment variable and to
+// the check that both the attribute validator and Configure apply, so a bad
+// value reads the same whichever way it came in.
+type stringSetting struct {
+	attr  string
+	env   string
+	title string
+	check func(string) error
+}
+
+var (
+	settingEnvironment    = stringSetting{"environment", "PAYME_ENVIRONMENT", "Invalid Pay-me environment", checkEnvironment}
+	settingAuthURL        = stringSetting{"auth_url", "PAYME_AUTH_URL", "Invalid Pay-me auth URL", checkAuthURL}
+	settingAudience       = stringSetting{"audience", "PAYME_AUDIENCE", "Invalid Pay-me audience", checkAudience}
+	settingClientID       = stringSetting{"client_id", "PAYME_CLIENT_ID", "Invalid Pay-me client ID", checkCredential}
+	settingClientSecret   = stringSetting{"client_secret", "PAYME_CLIENT_SECRET", "Invalid Pay-me client secret", checkCredential}
+	settingAPIVersion     = stringSetting{"api_version", "PAYME_API_VERSION", "Invalid Pay-me API version", checkAPIVersion}
+	settingRequestTimeout = stringSetting{"request_timeout", "PAYME_REQUEST_TIMEOUT", "Invalid request timeout", checkRequestTimeout}
+)
+
+const envMaxRetries = "PAYME_MAX_RETRIES"
+
+func (p *paymeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "payme"
+	resp.Version = p.version
+}
+
+func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Pay-me provider obtains and revokes credentials for [Pay-me](https://www.pay-me.com), " +
+			"the payment gateway run by Alignet. Every argument is optional in the configuration and can come from an " +
+			"environment variable instead; a value in the configuration wins over the environment.",
+		Attributes: map[string]schema.Attribute{
+			"environment": schema.StringAttribute{
+				MarkdownDescription: "The Pay-me environment to use: `production` (the default), `preproduction` or `development`. " +
+					"It selects the auth base URL and the audience, each of which can be overridden. " +
+					"Environment variable: `PAYME_ENVIRONMENT`.",
+				Optional:   true,
+				Validators: []validator.String{settingEnvironment},
+			},
+			"auth_url": schema.StringAttribute{
+				MarkdownDescription: "The base URL of Pay-me's auth service, to which `/token` and `/revoke` are appended. " +
+					"Defaults to the URL of the chosen `environment`. It must use `https://`; `http://` is accepted only for " +
+					"loopback hosts, such as the local Pay-me sandbox. Environment variable: `PAYME_AUTH_URL`.",
+				Optional:   true,
+				Validators: []validator.String{settingAuthURL},
+			},
+			"audience": schema.StringAttribute{
+				MarkdownDescription: "The audience sent with every request, which names the Pay-me APIs the tokens are for. " +
+					"Defaults to the audience of the chosen `environment`. Environment variable: `PAYME_AUDIENCE`.",
+				Optional:   true,
+				Validators: []validator.String{settingAudience},
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "The client ID Pay-me assigned to the merchant, at most 100 characters. " +
+					"Required, here or in the `PAYME_CLIENT_ID` environment variable.",
+				Optional:   true,
+				Validators: []validator.String{settingClientID},
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "The client secret Pay-me assigned to the merchant, at most 100 characters. " +
+					"Required, here or in the `PAYME_CLIENT_SECRET` environment variable; prefer the environment variable " +
+					"or an ephemeral value so the secret stays out of configuration files.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{settingClientSecret},
+			},
+			"api_version": schema.StringAttribute{
+				MarkdownDescription: "The value of the `ALG-API-VERSION` header, digits only. Defaults to `" + defaultAPIVersion +
+					"`, the version in Pay-me's current documentation (older pages use `1618440906`). An empty string " +
+					"omits the header, as some of Pay-me's own clients do. Environment variable: `PAYME_API_VERSION`.",
+				Optional:   true,
+				Validators: []validator.String{settingAPIVersion},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one HTTP attempt may take, as a duration such as `30s` (the default) or `2m`, " +
+					"at most `10m`. A timed-out attempt counts as a temporary failure and is retried. " +
+					"Environment variable: `PAYME_REQUEST_TIMEOUT`.",
+				Optional:   true,
+				Validators: []validator.String{settingRequestTimeout},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a temporary failure "+
+					"(HTTP 429, a 5xx answer, a network error or a timeout), with exponential backoff that honours "+
+					"`Retry-After`. Defaults to %d; `0` disables retries; at most %d. Environment variable: `PAYME_MAX_RETRIES`.",
+					defaultMaxRetries, maxRetriesLimit),
+				Optional:   true,
+				Validators: []validator.Int64{maxRetriesValidator{}},
+			},
+		},
+	}
+}
+
+func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data := &providerData{now: p.now}
+	resp.ResourceData = data
+	resp.EphemeralResourceData = data
+	resp.DataSourceData = data
+
+	cfg, known := p.clientConfig(m, &resp.Diagnostics)
+	if !known || resp.Diagnostics.HasError() {
+		// Values that come from other resources are unknown during plan; the
+		// provider is configured again with known values before apply.
+		return
+	}
+	cfg.UserAgent = fmt.Sprintf("terraform-provider-payme/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion)
+	client, err := paymeauth.New(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the Pay-me client", err.Error())
+		return
+	}
+	data.client = client
+}
+
+// clientConfig merges HCL, environment variables and defaults. It reports
+// known=false when any value is still unknown.
+func (p *paymeProvider) clientConfig(m providerModel, diags *diag.Diagnostics) (paymeauth.Config, bool) {
+	known := true
+	get := func(s stringSetting, v types.String, fallback string) string {
+		switch {
+		case v.IsUnknown():
+			known = false
+			return ""
+		case !v.IsNull():
+			return v.ValueString() // already checked by the attribute validator
+		}
+		if e, ok := p.env(s.env); ok {
+			if err := s.check(e); err != nil {
+				diags.AddAttributeError(path.Root(s.attr), s.title,
+					fmt.Sprintf("The value of the %s environment variable %s. Fix or unset the variable, or set %s in the provider configuration.", s.env, err, s.attr))
+			}
+			return e
+		}
+		return fallback
+	}
+
+	envName := get(settingEnvironment, m.Environment, defaultEnvironment)
+	env := environments[envName]
+	cfg := paymeauth.Config{
+		BaseURL:      get(settingAuthURL, m.AuthURL, env.authURL),
+		Audience:     get(settingAudience, m.Audience, env.audience),
+		ClientID:     get(settingClientID, m.ClientID, ""),
+		ClientSecret: get(settingClientSecret, m.ClientSecret, ""),
+		APIVersion:   get(settingAPIVersion, m.APIVersion, defaultAPIVersion),
+		Now:          p.now,
+		RetryWaitMin: p.retryWaitMin,
+		HTTPClient:   p.httpClient,
+	}
+	cfg.Timeout, _ = parseRequestTimeout(get(settingRequestTimeout, m.RequestTimeout, defaultRequestTimeout.String()))
+	cfg.MaxRetries = int(p.maxRetries(m.MaxRetries, &known, diags))
+
+	if known {
+		requireCredential(settingClientID, cfg.ClientID, diags)
+		requireCredential(settingClientSecret, cfg.ClientSecret, diags)
+	}
+	return cfg, known
+}
+
+func (p *paymeProvider) maxRetries(v types.Int64, known *bool, diags *diag.Diagnostics) int64 {
+	switch {
+	case v.IsUnknown():
+		*known = false
+		return 0
+	case !v.IsNull():
+		return v.ValueInt64()
+	}
+	e, ok := p.env(envMaxRetries)
+	if !ok {
+		return defaultMaxRetries
+	}
+	n, err := parseMaxRetries(e)
+	if err != nil {
+		diags.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
+			fmt.Sprintf("The value of the %s environment variable %s. Fix or unset the variable, or set max_retries in the provider configuration.", envMaxRetries, err))
+	}
+	return n
+}
+
+// env reads an environment variable. An empty variable counts as unset, as
+// in most providers, except for api_version, where empty turns the header off.
+func (p *paymeProvider) env(name string) (string, bool) {
+	v, ok := p.lookupEnv(name)
+	if v == "" && name != settingAPIVersion.env {
+		return "", false
+	}
+	return v, ok
+}
+
+func requireCredential(s stringSetting, value string, diags *diag.Diagnostics) {
+	if value != "" {
+		return
+	}
+	diags.AddAttributeError(path.Root(s.attr), "Missing Pay-me "+s.attr,
+		fmt.Sprintf("The provider needs a %s to call Pay-me. Set %s in the provider configuration or the %s environment variable.", s.attr, s.attr, s.env))
+}
+
+func (p *paymeProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewRefreshTokenResource}
+}
+
+func (p *paymeProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewAccessTokenEphemeralResource}
+}
+
+func (p *paymeProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

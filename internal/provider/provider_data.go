@@ -1,0 +1,46 @@
+package provider
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+)
+
+// providerData is what Configure hands to every resource.
+type providerData struct {
+	// client is nil while the provider configuration holds unknown values,
+	// which happens during plan when credentials come from other resources.
+	client *paymeauth.Client
+	now    func() time.Time
+}
+
+// toProviderData turns the value the framework passes to a resource's
+// Configure into the provider's data, so each Configure is one line. A nil
+// input means the provider is not configured yet, which is not an error.
+func toProviderData(in any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if in == nil {
+		return nil, diags
+	}
+	d, ok := in.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("The provider handed over %T instead of its own data. This is a bug in the provider: please report it.", in))
+		return nil, diags
+	}
+	return d, diags
+}
+
+// readyClient returns the client, or records why there is none.
+func (d *providerData) readyClient(diags *diag.Diagnostics) *paymeauth.Client {
+	if d == nil || d.client == nil {
+		diags.AddError("Pay-me provider not configured",
+			"The provider configuration is not known yet, so Pay-me cannot be called. "+
+				"Make sure every provider argument (or its environment variable) is known at apply time.")
+		return nil
+	}
+	return d.client
+}

@@ -1,0 +1,349 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+)
+
+var (
+	_ resource.Resource               = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithConfigure  = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*refreshTokenResource)(nil)
+)
+
+// NewRefreshTokenResource returns the payme_refresh_token resource.
+func NewRefreshTokenResource() resource.Resource {
+	return &refreshTokenResource{}
+}
+
+type refreshTokenResource struct {
+	data *providerData
+}
+
+type refreshTokenModel struct {
+	ID                types.String `tfsdk:"id"`
+	Username          types.String `tfsdk:"username"`
+	PasswordWO        types.String `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+	Scopes            types.Set    `tfsdk:"scopes"`
+	Keepers           types.Map    `tfsdk:"keepers"`
+	RotateAfter       types.String `tfsdk:"rotate_after"`
+	RevokeOnDestroy   types.Bool   `tfsdk:"revoke_on_destroy"`
+	RefreshToken      types.String `tfsdk:"refresh_token"`
+	GrantedScopes     types.Set    `tfsdk:"granted_scopes"`
+	IssuedAt          types.String `tfsdk:"issued_at"`
+	IssuedAtUnix      types.Int64  `tfsdk:"issued_at_unix"`
+	RotateAt          types.String `tfsdk:"rotate_at"`
+}
+
+func (r *refreshTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_refresh_token"
+}
+
+func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Pay-me refresh token, obtained with the password grant and the `offline_access` scope, " +
+			"and revoked through Pay-me's `/revoke` endpoint when the resource is destroyed. Use it to seed a secrets " +
+			"store with a long-lived credential; the token is kept in the state, marked sensitive.\n\n" +
+			"Terraform never calls Pay-me to read the token back: Pay-me has no endpoint for that, and using a refresh " +
+			"token could rotate it. For the same reason the resource cannot be imported. " +
+			"`password_wo` needs Terraform 1.11 or later, or OpenTofu 1.11 or later.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "A fingerprint of the refresh token: `sha256:` and the first 16 hex digits of its " +
+					"SHA-256 digest. It identifies the token in logs and plans without revealing it.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "The merchant user, at most 100 characters, sent with the password grant and with " +
+					"the revocation. Changing it creates a new token.",
+				Optional:      true,
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "The merchant user's password, at most 100 characters. Write-only: it is sent to " +
+					"Pay-me but never stored in the plan or the state. Change `password_wo_version` to create a new " +
+					"token with a new password.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; changing it creates a new token with the current `password_wo`. " +
+					"Terraform cannot see changes to a write-only value, so this is how a new password takes effect.",
+				Optional:      true,
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:    []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "The scopes the refresh token is for, such as `create:token` and `post:charges`. " +
+					"`offline_access` is always added to the request, so it need not be written (writing it changes nothing). " +
+					"Changing any other scope creates a new token.",
+				Required:    true,
+				ElementType: types.StringType,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(scopeNameValidator{}),
+				},
+				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplaceIf(scopesChanged,
+					"Changing the scopes, other than adding or removing offline_access, creates a new token.",
+					"Changing the scopes, other than adding or removing `offline_access`, creates a new token.")},
+			},
+			"keepers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values that, when changed, create a new token. Use them to tie the " +
+					"token's life to something else, such as a deployment's version.",
+				Optional:      true,
+				ElementType:   types.StringType,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"rotate_after": schema.StringAttribute{
+				MarkdownDescription: "How long the token is kept before it is replaced, as a duration such as `720h`. " +
+					"Once `issued_at` plus this has passed, the next plan proposes a new token; with " +
+					"`create_before_destroy`, the new one exists before the old one is revoked. Changing it updates " +
+					"the resource in place.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{min: time.Minute, max: 10 * 365 * 24 * time.Hour, example: "720h"}},
+			},
+			"revoke_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "Whether destroying the resource revokes the token at Pay-me (the default, `true`). " +
+					"With `false`, destroy only forgets it. Changing it updates the resource in place.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"refresh_token": schema.StringAttribute{
+				MarkdownDescription: "The refresh token. It is sensitive and stored in the state: protect the state accordingly.",
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"granted_scopes": schema.SetAttribute{
+				MarkdownDescription: "The scopes Pay-me granted, which can differ from those asked for.",
+				Computed:            true,
+				ElementType:         types.StringType,
+				PlanModifiers:       []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			},
+			"issued_at": schema.StringAttribute{
+				MarkdownDescription: "When the token was issued, as an RFC 3339 time stamp.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"issued_at_unix": schema.Int64Attribute{
+				MarkdownDescription: "When the token was issued, in seconds since the Unix epoch. It changes exactly when " +
+					"the token does, which makes it a good value for a secrets store's `*_wo_version` argument.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"rotate_at": schema.StringAttribute{
+				MarkdownDescription: "When the token is due for replacement (`issued_at` plus `rotate_after`), as an " +
+					"RFC 3339 time stamp; null without `rotate_after`.",
+				Computed: true,
+			},
+		},
+	}
+}
+
+// scopesChanged ignores offline_access, which every request carries anyway.
+func scopesChanged(ctx context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
+	var diags = &resp.Diagnostics
+	resp.RequiresReplace = !slices.Equal(
+		scopeList(ctx, req.StateValue, diags, offlineAccess),
+		scopeList(ctx, req.PlanValue, diags, offlineAccess))
+}
+
+func (r *refreshTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data, resp.Diagnostics = toProviderData(req.ProviderData)
+}
+
+// ModifyPlan derives rotate_at and proposes a new token once it has passed.
+func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return // destroy, or create (where Create sets rotate_at)
+	}
+	var plan, state refreshTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.RotateAfter.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
+		return
+	}
+	rotateAt, err := rotateAtFor(state.IssuedAt, plan.RotateAfter)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
+		return
+	}
+	if !rotateAt.IsNull() && !r.now().Before(mustParseTime(rotateAt.ValueString())) {
+		// An unknown planned value is what makes Terraform honour the
+		// replacement: it replaces only for paths whose value changes.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotate_at"))
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), rotateAt)...)
+}
+
+func (r *refreshTokenResource) now() time.Time {
+	if r.data == nil || r.data.now == nil {
+		return time.Now()
+	}
+	return r.data.now()
+}
+
+func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan refreshTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var password types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
+	scopes := scopeList(ctx, plan.Scopes, &resp.Diagnostics, offlineAccess)
+	client := r.data.readyClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	tok, err := client.Token(ctx, paymeauth.TokenRequest{
+		Grant:    paymeauth.GrantPassword,
+		Scopes:   scopes,
+		Username: plan.Username.ValueString(),
+		Password: password.ValueString(),
+	})
+	if err != nil {
+		addPaymeError(&resp.Diagnostics, "create a Pay-me refresh token", err)
+		return
+	}
+	if tok.RefreshToken == "" {
+		// The client already refuses such an answer; this guards the promise
+		// that nothing half-made reaches the state.
+		resp.Diagnostics.AddError("No refresh token from Pay-me",
+			"Pay-me answered the password grant with offline_access without a refresh token, so nothing was created. "+
+				"Check that the client may use offline_access.")
+		return
+	}
+
+	issued := tok.IssuedAt.UTC().Truncate(time.Second)
+	plan.ID = types.StringValue(fingerprint(tok.RefreshToken))
+	plan.PasswordWO = types.StringNull()
+	plan.RefreshToken = types.StringValue(tok.RefreshToken)
+	plan.GrantedScopes = scopeSet(tok.Scopes)
+	plan.IssuedAt = types.StringValue(issued.Format(time.RFC3339))
+	plan.IssuedAtUnix = types.Int64Value(issued.Unix())
+	plan.RotateAt, err = rotateAtFor(plan.IssuedAt, plan.RotateAfter)
+	if err != nil {
+		// Unreachable with a validated rotate_after; the token is live, so
+		// it is still saved rather than lost.
+		plan.RotateAt = types.StringNull()
+	}
+	tflog.Info(ctx, "created Pay-me refresh token", map[string]any{"id": plan.ID.ValueString()})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read keeps the state as it is: Pay-me cannot tell whether a refresh token
+// is still live without using it, and using it might rotate it.
+func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state refreshTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update handles the arguments that do not need a new token.
+func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan refreshTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var err error
+	plan.PasswordWO = types.StringNull()
+	plan.RotateAt, err = rotateAtFor(plan.IssuedAt, plan.RotateAfter)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete revokes the token. Any failure other than Pay-me saying the token
+// is already invalid keeps the resource in state, so that a later destroy
+// can finish the job and no live token is forgotten.
+func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state refreshTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !state.RevokeOnDestroy.ValueBool() {
+		tflog.Info(ctx, "forgetting Pay-me refresh token without revoking it", map[string]any{"id": state.ID.ValueString()})
+		return
+	}
+	client := r.data.readyClient(&resp.Diagnostics)
+	if client == nil {
+		return
+	}
+	err := client.Revoke(ctx, state.Username.ValueString(), state.RefreshToken.ValueString())
+	switch {
+	case err == nil:
+		tflog.Info(ctx, "revoked Pay-me refresh token", map[string]any{"id": state.ID.ValueString()})
+	case errors.Is(err, paymeauth.ErrInvalidToken):
+		resp.Diagnostics.AddWarning("Refresh token already invalid",
+			fmt.Sprintf("Pay-me says the refresh token %s is already invalid, revoked or unknown (%s), so there was "+
+				"nothing left to revoke. It has been removed from the state.", state.ID.ValueString(), err))
+	default:
+		addPaymeError(&resp.Diagnostics, "revoke the Pay-me refresh token "+state.ID.ValueString()+
+			" (it stays in the state so that the next destroy can try again)", err)
+	}
+}
+
+// fingerprint identifies a token without revealing it.
+func fingerprint(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "sha256:" + hex.EncodeToString(sum[:8])
+}
+
+// rotateAtFor returns issued_at plus rotate_after, or null without rotate_after.
+func rotateAtFor(issuedAt, rotateAfter types.String) (types.String, error) {
+	if rotateAfter.IsNull() || issuedAt.IsNull() || issuedAt.IsUnknown() {
+		return types.StringNull(), nil
+	}
+	issued, err := time.Parse(time.RFC3339, issuedAt.ValueString())
+	if err != nil {
+		return types.StringNull(), fmt.Errorf("issued_at %q in the state is not an RFC 3339 time stamp; replace the resource", issuedAt.ValueString())
+	}
+	after, err := time.ParseDuration(rotateAfter.ValueString())
+	if err != nil {
+		return types.StringNull(), fmt.Errorf("rotate_after %q is not a duration", rotateAfter.ValueString())
+	}
+	return types.StringValue(issued.Add(after).UTC().Format(time.RFC3339)), nil
+}
+
+func mustParseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
