@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"testing"
@@ -29,18 +30,16 @@ const (
 func TestMain(m *testing.M) {
 	// An empty CLI configuration, so that the developer's own
 	// ~/.terraformrc (or its absence) changes nothing, and no phoning home.
-	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
-		f, err := os.CreateTemp("", "payme-tfrc-*")
-		if err != nil {
-			panic(err)
-		}
-		_ = f.Close()
-		os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
-		defer os.Remove(f.Name())
+	f, err := os.CreateTemp("", "payme-tfrc-*")
+	if err != nil {
+		panic(err)
 	}
+	_ = f.Close()
+	os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
 	os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
-	os.Exit(code) //nolint:gocritic // the deferred removal is best effort
+	_ = os.Remove(f.Name())
+	os.Exit(code)
 }
 
 // testClock is a clock that tests move by hand.
@@ -142,8 +141,19 @@ func routeAllTo(h http.Handler, seen *[]string, mu *sync.Mutex) *http.Client {
 		mu.Lock()
 		*seen = append(*seen, r.URL.String())
 		mu.Unlock()
+		// Rebuild what a server would see on the wire: canonical header
+		// names and the path relative to the auth base URL.
+		in := r.Clone(context.WithoutCancel(r.Context()))
+		in.Header = http.Header{}
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				in.Header.Add(k, v)
+			}
+		}
+		in.URL.Path = "/" + path.Base(r.URL.Path)
+		in.RequestURI = in.URL.Path
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))
+		h.ServeHTTP(rec, in)
 		return rec.Result(), nil
 	})}
 }

@@ -1,0 +1,479 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
+)
+
+const refreshTokenAddr = "payme_refresh_token.t"
+
+// refreshTokenConfig renders a payme_refresh_token "t" with the given body
+// lines, after the sandbox provider block.
+func (e *testEnv) refreshTokenConfig(lines ...string) string {
+	return e.providerBlock() + fmt.Sprintf(`
+resource "payme_refresh_token" "t" {
+  username    = %q
+  password_wo = %q
+  %s
+}
+`, demoUsername, demoPassword, strings.Join(lines, "\n  "))
+}
+
+// tokenHolder remembers refresh tokens seen in state, so that checks can
+// ask the sandbox about them after Terraform has moved on.
+type tokenHolder struct{ tokens []string }
+
+func (h *tokenHolder) capture(addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		tok := rs.Primary.Attributes["refresh_token"]
+		if tok == "" {
+			return fmt.Errorf("%s has no refresh_token", addr)
+		}
+		h.tokens = append(h.tokens, tok)
+		return nil
+	}
+}
+
+func (h *tokenHolder) last() string { return h.tokens[len(h.tokens)-1] }
+
+// useRefreshToken runs Pay-me's refresh grant against the sandbox, as a
+// consumer of the seeded secret would.
+func (e *testEnv) useRefreshToken(token string) error {
+	c, err := paymeauth.New(paymeauth.Config{
+		BaseURL: e.url, Audience: "https://api.alignet.io", ClientID: demoClientID, ClientSecret: demoClientSecret,
+		APIVersion: defaultAPIVersion,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = c.Token(context.Background(), paymeauth.TokenRequest{
+		Grant: paymeauth.GrantRefreshToken, Scopes: []string{"create:token"}, RefreshToken: token,
+	})
+	return err
+}
+
+// checkRefusedAfterDestroy is a CheckDestroy: every token seen must now be
+// refused by the refresh grant.
+func (e *testEnv) checkRefusedAfterDestroy(h *tokenHolder) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for i, tok := range h.tokens {
+			if err := e.useRefreshToken(tok); !errors.Is(err, paymeauth.ErrInvalidToken) {
+				return fmt.Errorf("token %d: refresh grant after destroy returned %v, want an invalid-token error", i, err)
+			}
+		}
+		if n := e.sandbox.LiveRefreshTokens(); n != 0 {
+			return fmt.Errorf("the sandbox still has %d live refresh tokens", n)
+		}
+		return nil
+	}
+}
+
+func TestAccRefreshToken_lifecycle(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var h tokenHolder
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		Steps: []resource.TestStep{{
+			Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(refreshTokenAddr, tfjsonpath.New("refresh_token")),
+					plancheck.ExpectSensitiveValue(refreshTokenAddr, tfjsonpath.New("refresh_token")),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^sha256:[0-9a-f]{16}$`))),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("password_wo_version"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("create:token"), knownvalue.StringExact("post:charges"),
+				})),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("granted_scopes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("create:token"), knownvalue.StringExact("post:charges"), knownvalue.StringExact("offline_access"),
+				})),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("issued_at"), knownvalue.StringExact(e.clock.Now().Format(time.RFC3339))),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("issued_at_unix"), knownvalue.Int64Exact(e.clock.Now().Unix())),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("revoke_on_destroy"), knownvalue.Bool(true)),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				h.capture(refreshTokenAddr),
+				checkFingerprint(refreshTokenAddr),
+				checkNoSecretInState(demoPassword, demoClientSecret),
+				func(*terraform.State) error {
+					// Exactly one password grant with the scopes plus offline_access, sorted.
+					var grants []string
+					for _, j := range e.sandbox.Journal() {
+						if j.Endpoint == "/token" {
+							grants = append(grants, j.Grant+" "+j.Fields["scope"]+" "+j.Fields["username"])
+						}
+					}
+					want := "password create:token offline_access post:charges " + demoUsername
+					if len(grants) != 1 || grants[0] != want {
+						return fmt.Errorf("token requests %q, want one %q", grants, want)
+					}
+					return e.useRefreshToken(h.last())
+				},
+			),
+		}},
+	})
+	if n := e.sandbox.Requests("/revoke"); n != 1 {
+		t.Errorf("destroy sent %d revoke requests, want 1", n)
+	}
+}
+
+func checkFingerprint(addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a := s.RootModule().Resources[addr].Primary.Attributes
+		if want := fingerprint(a["refresh_token"]); a["id"] != want {
+			return fmt.Errorf("id %q is not the token's fingerprint %q", a["id"], want)
+		}
+		return nil
+	}
+}
+
+// checkNoSecretInState fails if any attribute of any resource holds one of
+// the secrets.
+func checkNoSecretInState(secrets ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for addr, rs := range s.RootModule().Resources {
+			for k, v := range rs.Primary.Attributes {
+				for _, secret := range secrets {
+					if strings.Contains(v, secret) {
+						return fmt.Errorf("%s.%s holds a secret that must never reach the state", addr, k)
+					}
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var h tokenHolder
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	differentID := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		Steps: []resource.TestStep{
+			{
+				Config:            e.refreshTokenConfig(`scopes = ["create:token"]`, `keepers = { deploy = "1" }`),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+				Check:             h.capture(refreshTokenAddr),
+			},
+			{ // writing offline_access changes nothing that needs a new token
+				Config: e.refreshTokenConfig(`scopes = ["create:token", "offline_access"]`, `keepers = { deploy = "1" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+			},
+			{ // rotate_after and revoke_on_destroy update in place
+				Config: e.refreshTokenConfig(`scopes = ["create:token", "offline_access"]`, `keepers = { deploy = "1" }`,
+					`rotate_after = "720h"`, `revoke_on_destroy = true`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"),
+						knownvalue.StringExact(e.clock.Now().Add(720*time.Hour).Format(time.RFC3339))),
+				},
+			},
+			{ // a new scope means a new token
+				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "1" }`, `rotate_after = "720h"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+				Check:             h.capture(refreshTokenAddr),
+			},
+			{ // so does a keeper
+				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "2" }`, `rotate_after = "720h"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+				Check:             h.capture(refreshTokenAddr),
+			},
+			{ // and a new password version
+				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "2" }`, `rotate_after = "720h"`,
+					`password_wo_version = 2`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+				Check:             h.capture(refreshTokenAddr),
+			},
+		},
+	})
+	// Four tokens were minted; every replaced one was revoked at once.
+	if got := e.tokenRequests("password"); got != 4 {
+		t.Errorf("%d password grants, want 4", got)
+	}
+	if got := e.sandbox.Requests("/revoke"); got != 4 {
+		t.Errorf("%d revocations, want 4", got)
+	}
+}
+
+func TestAccRefreshToken_rotation(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var h tokenHolder
+	config := e.refreshTokenConfig(`scopes = ["create:token"]`, `rotate_after = "24h"`,
+		`lifecycle {
+    create_before_destroy = true
+  }`)
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"),
+						knownvalue.StringExact(e.clock.Now().Add(24*time.Hour).Format(time.RFC3339))),
+				},
+				Check: h.capture(refreshTokenAddr),
+			},
+			{ // not yet due: nothing to do
+				PreConfig: func() { e.clock.Advance(23 * time.Hour) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{ // due: a new token, created before the old one is revoked
+				PreConfig: func() { e.clock.Advance(time.Hour) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("issued_at"), knownvalue.StringFunc(func(v string) error {
+						if v != e.clock.Now().Format(time.RFC3339) {
+							return fmt.Errorf("issued_at %s is not the moved clock's %s", v, e.clock.Now().Format(time.RFC3339))
+						}
+						return nil
+					})),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					h.capture(refreshTokenAddr),
+					func(*terraform.State) error {
+						if h.tokens[0] == h.tokens[1] {
+							return errors.New("rotation kept the same token")
+						}
+						var order []string
+						for _, j := range e.sandbox.Journal() {
+							order = append(order, j.Endpoint)
+						}
+						if got := strings.Join(order, " "); got != "/token /token /revoke" {
+							return fmt.Errorf("requests in order %q, want the new token before the old one's revocation", got)
+						}
+						if e.useRefreshToken(h.tokens[0]) == nil {
+							return errors.New("the old token still works after rotation")
+						}
+						return e.useRefreshToken(h.tokens[1])
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var h tokenHolder
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			if n := e.sandbox.Requests("/revoke"); n != 0 {
+				return fmt.Errorf("destroy sent %d revocations, want none", n)
+			}
+			return e.useRefreshToken(h.last())
+		},
+		Steps: []resource.TestStep{{
+			Config: e.refreshTokenConfig(`scopes = ["create:token"]`, `revoke_on_destroy = false`),
+			Check:  h.capture(refreshTokenAddr),
+		}},
+	})
+}
+
+func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, func(c *sandbox.Config) { c.RevokeUnknown = sandbox.RevokeUnknownReject })
+	var h tokenHolder
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			// The revoke was refused as unknown, and destroy still succeeded.
+			for _, j := range e.sandbox.Journal() {
+				if j.Endpoint == "/revoke" && j.Status == 400 {
+					return nil
+				}
+			}
+			return errors.New("no refused revocation in the journal")
+		},
+		Steps: []resource.TestStep{{
+			Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				h.capture(refreshTokenAddr),
+				func(*terraform.State) error {
+					if !e.sandbox.RevokeOutOfBand(h.last()) {
+						return errors.New("the token was not live")
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+func TestAccRefreshToken_failedRevokeKeepsResource(t *testing.T) {
+	t.Parallel()
+	cases := map[string]sandbox.Fault{
+		"bad credentials": {Endpoint: "/revoke", Count: 1, Status: 401, Kind: sandbox.FaultStatus},
+		"forbidden":       {Endpoint: "/revoke", Count: 1, Status: 403, Kind: sandbox.FaultStatus},
+		// max_retries is 2 in the test provider block: three failures outlast it.
+		"unavailable": {Endpoint: "/revoke", Count: 3, Status: 503, Kind: sandbox.FaultStatus},
+	}
+	for name, fault := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			var h tokenHolder
+			withToken := e.refreshTokenConfig(`scopes = ["create:token"]`)
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				ProtoV6ProviderFactories: e.factories(),
+				CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+				Steps: []resource.TestStep{
+					{Config: withToken, Check: h.capture(refreshTokenAddr)},
+					{
+						PreConfig:   func() { e.sandbox.InjectFault(fault) },
+						Config:      e.providerBlock(),
+						ExpectError: diagRegexp("Could not revoke the Pay-me refresh token sha256:", "it stays in the state", "HTTP"),
+					},
+					{ // still in state and still live: the next run finishes the job
+						Config: withToken,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: func(*terraform.State) error { return e.useRefreshToken(h.last()) },
+					},
+				},
+			})
+		})
+	}
+}
+
+func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	cases := map[string]struct {
+		lines []string
+		want  []string
+	}{
+		"no scopes":        {[]string{`scopes = []`}, []string{"Invalid Attribute Value", "set must contain at least 1 elements"}},
+		"blank scope":      {[]string{`scopes = [""]`}, []string{"Invalid scope", "A scope name is empty"}},
+		"scope with space": {[]string{`scopes = ["create:token post:charges"]`}, []string{"Invalid scope", `"create:token post:charges" contains white space`}},
+		"bad rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "monthly"`}, []string{"Invalid duration", `"monthly" is not a duration`}},
+		"negative rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "-1h"`},
+			[]string{"Duration out of range", `"-1h" is out of range`}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:      e.refreshTokenConfig(tc.lines...),
+					ExpectError: diagRegexp(tc.want...),
+				}},
+			})
+		})
+	}
+	long := strings.Repeat("u", 101)
+	t.Run("username too long", func(t *testing.T) {
+		t.Parallel()
+		resource.UnitTest(t, resource.TestCase{
+			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{{
+				Config: e.providerBlock() + fmt.Sprintf(`
+resource "payme_refresh_token" "t" {
+  username = %q
+  scopes   = ["create:token"]
+}`, long),
+				ExpectError: diagRegexp("Invalid Attribute Value Length", "string length must be between 1 and 100"),
+			}},
+		})
+	})
+	if n := len(e.sandbox.Journal()); n != 0 {
+		t.Errorf("invalid configurations reached Pay-me %d times", n)
+	}
+}
+
+func TestAccRefreshToken_createFailsCleanly(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		fault sandbox.Fault
+		want  []string
+	}{
+		"no refresh token": {sandbox.Fault{Endpoint: "/token", Count: 1, Kind: sandbox.FaultNoRefresh}, []string{"Unexpected answer from Pay-me"}},
+		"bad password":     {sandbox.Fault{Endpoint: "/token", Count: 1, Status: 401, Kind: sandbox.FaultStatus}, []string{"Pay-me rejected the credentials", "HTTP 401"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			e.sandbox.InjectFault(tc.fault)
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:      e.refreshTokenConfig(`scopes = ["create:token"]`),
+					ExpectError: diagRegexp(tc.want...),
+				}},
+			})
+			if n := e.sandbox.LiveRefreshTokens(); n != 0 {
+				t.Errorf("%d live refresh tokens after a failed create", n)
+			}
+		})
+	}
+}
