@@ -1,0 +1,22 @@
+resource "payme_refresh_token" "checkout" {
+  username     = "merchant@example.com"
+  password_wo  = var.payme_password
+  scopes       = ["create:token", "post:charges"]
+  rotate_after = "720h"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_secretsmanager_secret" "payme" {
+  name = "checkout/payme-refresh-token"
+}
+
+resource "aws_secretsmanager_secret_version" "payme" {
+  secret_id = aws_secretsmanager_secret.payme.id
+  # Write-only: the token is sent to AWS but not stored again in this state.
+  secret_string_wo = payme_refresh_token.checkout.refresh_token
+  # A new version is written exactly when the token changes.
+  secret_string_wo_version = payme_refresh_token.checkout.issued_at_unix
+}

@@ -1,0 +1,16 @@
+resource "payme_refresh_token" "checkout" {
+  username    = "merchant@example.com"
+  password_wo = var.payme_password
+  scopes      = ["create:token", "post:charges"]
+}
+
+resource "kubernetes_secret_v1" "payme" {
+  metadata {
+    name      = "payme-credentials"
+    namespace = "checkout"
+  }
+  data_wo = {
+    PAYME_REFRESH_TOKEN = payme_refresh_token.checkout.refresh_token
+  }
+  data_wo_revision = payme_refresh_token.checkout.issued_at_unix
+}

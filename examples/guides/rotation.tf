@@ -1,0 +1,18 @@
+resource "payme_refresh_token" "checkout" {
+  username     = "merchant@example.com"
+  password_wo  = var.payme_password
+  scopes       = ["create:token", "post:charges"]
+  rotate_after = "720h" # 30 days
+
+  lifecycle {
+    # The new token exists, and the secrets store has it, before the old
+    # token is revoked.
+    create_before_destroy = true
+  }
+}
+
+resource "aws_secretsmanager_secret_version" "payme" {
+  secret_id                = aws_secretsmanager_secret.payme.id
+  secret_string_wo         = payme_refresh_token.checkout.refresh_token
+  secret_string_wo_version = payme_refresh_token.checkout.issued_at_unix
+}

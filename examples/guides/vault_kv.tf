@@ -1,0 +1,15 @@
+resource "payme_refresh_token" "checkout" {
+  username    = "merchant@example.com"
+  password_wo = var.payme_password
+  scopes      = ["create:token", "post:charges"]
+}
+
+resource "vault_kv_secret_v2" "payme" {
+  mount = "secret"
+  name  = "checkout/payme"
+  data_json_wo = jsonencode({
+    refresh_token = payme_refresh_token.checkout.refresh_token
+    scopes        = join(" ", payme_refresh_token.checkout.granted_scopes)
+  })
+  data_json_wo_version = payme_refresh_token.checkout.issued_at_unix
+}
