@@ -161,6 +161,18 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if e.data != nil && e.data.client == nil {
+		// The provider configuration holds values only known at apply, such
+		// as credentials from another resource. The results are unknown for
+		// now, like any value that depends on them; Terraform opens the
+		// resource again during apply, with the provider fully configured.
+		// (OpenTofu refuses unknown results here: see the docs.)
+		m.AccessToken, m.TokenType, m.AuthorizationHeader = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		m.GrantedScopes = types.SetUnknown(types.StringType)
+		m.ExpiresIn, m.ExpiresAt, m.GrantType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
+		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+		return
+	}
 	client := e.data.readyClient(&resp.Diagnostics)
 	if client == nil {
 		return

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +41,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	_ = os.Remove(f.Name())
 	os.Exit(code)
+}
+
+// usingOpenTofu reports whether the acceptance tests drive OpenTofu, for the
+// few documented places where it behaves differently from Terraform.
+func usingOpenTofu() bool {
+	return filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")) == "tofu"
 }
 
 // testClock is a clock that tests move by hand.

@@ -270,6 +270,42 @@ provider "payme" {
 	})
 }
 
+// TestAccProvider_unknownConfigurationEphemeral: with credentials known only
+// at apply, Terraform plans the ephemeral token as unknown and opens it for
+// real during apply. OpenTofu does not accept unknown ephemeral results, so
+// there the plan fails; the docs say so.
+func TestAccProvider_unknownConfigurationEphemeral(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	step := resource.TestStep{
+		Config: fmt.Sprintf(`
+resource "terraform_data" "secret" {
+  input = %q
+}
+provider "payme" {
+  auth_url      = %q
+  client_id     = %q
+  client_secret = terraform_data.secret.output
+}
+ephemeral "payme_access_token" "t" {
+  scopes = ["create:token"]
+}
+`, demoClientSecret, e.url, demoClientID) + echoOf("t"),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("echo.t", echoData("grant_type"), knownvalue.StringExact("client_credentials")),
+		},
+	}
+	if usingOpenTofu() {
+		step.ConfigStateChecks = nil
+		step.ExpectError = diagRegexp("produced a value for ephemeral.payme_access_token.t that is not wholly known")
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsEphemeral,
+		ProtoV6ProviderFactories: e.factories(),
+		Steps:                    []resource.TestStep{step},
+	})
+}
+
 const refreshTokenMinimal = `
 resource "payme_refresh_token" "t" {
   username    = "merchant@example.com"
