@@ -1,0 +1,264 @@
+package paymeauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestDecodeFlexibleForms: the documented answer shapes, and the variants
+// another Pay-me API family uses (string success, string expires_in).
+func TestDecodeFlexibleForms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		body      string
+		wantTTL   int64
+		wantScope []string
+	}{
+		{"documented", `{"action":"authorize","success":true,"access_token":"eyJ","refresh_token":"p11t","scope":"create:token post:charges offline_access","expires_in":86400,"token_type":"Bearer","authorization":{"meta":{"status":{"code":"00","message_ilgn":[{"locale":"es_PE","value":"Access Token creado"}]}}}}`, 86400, []string{"create:token", "post:charges", "offline_access"}},
+		{"string success and expires_in", `{"success":"true","access_token":"eyJ","refresh_token":"p11t","expires_in":"8600","scope":"create:token  api-test:create:token"}`, 8600, []string{"create:token", "api-test:create:token"}},
+		{"upper-case string success", `{"success":"TRUE","access_token":"eyJ","refresh_token":"p11t","expires_in":" 60 ","scope":"a"}`, 60, []string{"a"}},
+		{"integral float expires_in", `{"success":true,"access_token":"eyJ","refresh_token":"p11t","expires_in":86400.0,"scope":"a"}`, 86400, []string{"a"}},
+		{"no success field, Auth0 style", `{"access_token":"eyJ","refresh_token":"p11t","expires_in":10,"token_type":"Bearer"}`, 10, []string{"create:token", "offline_access"}},
+		{"scope omitted means as requested", `{"success":true,"access_token":"eyJ","refresh_token":"p11t","expires_in":10}`, 10, []string{"create:token", "offline_access"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, raw(200, "application/json", tt.body))
+			c := newTestClient(t, f.srv.URL, nil)
+			tok, err := c.Token(context.Background(), offlineReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.AccessToken != "eyJ" || tok.RefreshToken != "p11t" || tok.ExpiresIn != tt.wantTTL {
+				t.Errorf("token = %+v", tok)
+			}
+			if !reflect.DeepEqual(tok.Scopes, tt.wantScope) {
+				t.Errorf("Scopes = %q, want %q", tok.Scopes, tt.wantScope)
+			}
+			if got := tok.ExpiresAt.Sub(tok.IssuedAt).Seconds(); int64(got) != tt.wantTTL {
+				t.Errorf("ExpiresAt - IssuedAt = %vs", got)
+			}
+		})
+	}
+}
+
+func TestDecodeEnvelopes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		op       string
+		body     string
+		wantCode string
+		wantMsgs []string
+	}{
+		{"token envelope", opToken, `{"success":false,"authorization":{"meta":{"status":{"code":"01","message_ilgn":[{"locale":"es_PE","value":"Credenciales inválidas"},{"value":"sin locale"}]}}}}`, "01", []string{"es_PE: Credenciales inválidas", "sin locale"}},
+		{"revoke envelope", opRevoke, `{"success":false,"revoke":{"meta":{"status":{"code":"01","message_ilgn":[{"locale":"es_PE","value":"Refresh Token inválido"}]}}}}`, "01", []string{"es_PE: Refresh Token inválido"}},
+		{"other envelope name", opRevoke, `{"success":false,"authorization":{"meta":{"status":{"code":"01","message_ilgn":[{"locale":"es_PE","value":"x"}]}}}}`, "01", []string{"es_PE: x"}},
+		{"numeric code, single message object", opToken, `{"success":false,"authorization":{"meta":{"status":{"code":1,"message_ilgn":{"locale":"en_US","value":"bad"}}}}}`, "1", []string{"en_US: bad"}},
+		{"message list of strings", opToken, `{"success":false,"authorization":{"meta":{"status":{"code":"01","message_ilgn":["uno","dos"]}}}}`, "01", []string{"uno", "dos"}},
+		{"odd envelope ignored", opToken, `{"success":false,"authorization":"nope"}`, "", nil},
+		{"auth0 error", opToken, `{"error":"access_denied","error_description":"Unauthorized"}`, "", []string{"access_denied: Unauthorized"}},
+		{"too many messages", opToken, `{"authorization":{"meta":{"status":{"message_ilgn":["1","2","3","4","5","6","7","8","9","10"]}}}}`, "", []string{"1", "2", "3", "4", "5", "6", "7", "8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, ok := parseAnswer([]byte(tt.body), tt.op)
+			if !ok {
+				t.Fatal("not parsed")
+			}
+			if a.code != tt.wantCode || !reflect.DeepEqual(a.messages, tt.wantMsgs) {
+				t.Errorf("code %q messages %q, want %q %q", a.code, a.messages, tt.wantCode, tt.wantMsgs)
+			}
+		})
+	}
+}
+
+func TestInvalidTokenRule(t *testing.T) {
+	t.Parallel()
+	msg := func(s string) *answer { return &answer{texts: []string{s}} }
+	tests := []struct {
+		name        string
+		sentRefresh bool
+		status      int
+		succFalse   bool
+		a           *answer
+		want        bool
+	}{
+		{"sandbox answer", true, 400, false, msg("Refresh Token inválido o revocado"), true},
+		{"no refresh token sent", false, 400, false, msg("Refresh Token inválido o revocado"), false},
+		{"200 success false", true, 200, true, msg("Refresh Token inválido o revocado"), true},
+		{"200 without success false", true, 200, false, msg("Refresh Token inválido o revocado"), false},
+		{"500", true, 500, false, msg("Refresh Token inválido o revocado"), false},
+		{"429", true, 429, false, msg("Refresh Token inválido o revocado"), false},
+		{"404 not found english", true, 404, false, msg("refresh token not found"), true},
+		{"accents and case", true, 403, false, msg("TOKEN DESCONOCIDO"), true},
+		{"expirado", true, 401, false, msg("El token ha expirado"), true},
+		{"no existe", true, 400, false, msg("El refresh_token no existe"), true},
+		{"invalid_grant", true, 400, false, &answer{oauthError: "invalid_grant"}, true},
+		{"invalid_client with token words", true, 401, false, &answer{oauthError: "invalid_client", texts: []string{"token invalid"}}, false},
+		{"client credentials wording", true, 401, false, msg("Credenciales de cliente inválidas"), false},
+		{"client wording with token", true, 401, false, msg("Invalid client secret for token request"), false},
+		{"token without a dead word", true, 400, false, msg("Refresh Token requerido"), false},
+		{"dead word without token", true, 400, false, msg("Usuario inválido"), false},
+		{"plain 401", true, 401, false, &answer{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := isInvalidTokenAnswer(tt.sentRefresh, tt.status, tt.succFalse, tt.a); got != tt.want {
+				t.Errorf("isInvalidTokenAnswer = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMaskBody(t *testing.T) {
+	t.Parallel()
+	secrets := secretList(testClientSecret, testPassword)
+	tests := []struct {
+		name string
+		body string
+		want []string // substrings expected
+	}{
+		{"request", `{"client_secret":` + jsonString(testClientSecret) + `,"password":` + jsonString(testPassword) + `,"client_id":"id"}`, []string{`"client_secret":"***"`, `"password":"***"`, `"client_id":"id"`}},
+		{"nested answer", `{"x":[{"access_token":"abc","refresh_token":"def"}]}`, []string{`"access_token":"***"`, `"refresh_token":"***"`}},
+		{"not JSON echoing a secret", "<p>" + testClientSecret + "</p>", []string{"<p>***</p>"}},
+		{"JSON echoing an escaped secret", `{"msg":` + jsonString("bad "+testClientSecret) + `}`, []string{`"msg":"bad ***"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := maskBody([]byte(tt.body), secrets)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("maskBody = %s, lacks %s", got, w)
+				}
+			}
+			for _, s := range []string{"abc", "def"} {
+				if strings.Contains(got, `"`+s+`"`) {
+					t.Errorf("maskBody = %s, leaks %s", got, s)
+				}
+			}
+			assertNoSecret(t, "maskBody", got)
+		})
+	}
+}
+
+func jsonString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '&':
+			b.WriteString(`\u0026`)
+		case '<':
+			b.WriteString(`\u003c`)
+		case '>':
+			b.WriteString(`\u003e`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// FuzzDecodeAnswer checks decodeAnswer never panics and keeps its promises:
+// a nil verdict only for a 2xx answer that carries everything a caller
+// relies on, otherwise exactly one sentinel with the status deciding the
+// kind of non-2xx answers.
+func FuzzDecodeAnswer(f *testing.F) {
+	seeds := []string{
+		`{"action":"authorize","success":true,"access_token":"eyJ","refresh_token":"p11t","scope":"create:token post:charges offline_access","expires_in":86400,"token_type":"Bearer","authorization":{"meta":{"status":{"code":"00","message_ilgn":[{"locale":"es_PE","value":"Access Token creado"}]}}}}`,
+		`{"success":"true","access_token":"x","expires_in":"8600"}`,
+		`{"success":false,"authorization":{"meta":{"status":{"code":"01","message_ilgn":[{"locale":"es_PE","value":"Refresh Token inválido o revocado"}]}}}}`,
+		`{"action":"revoke","success":true,"revoke":{"meta":{"status":{"code":"00","message_ilgn":[{"locale":"es_PE","value":"Refresh Token eliminado"}]}}}}`,
+		`{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}`,
+		`{"success":true,"access_token":"x","expires_in":1e400}`,
+		`{"success":true,"access_token":"x","expires_in":-1}`,
+		`{"success":true,"access_token":"x","expires_in":"0x10"}`,
+		`<html>502 Bad Gateway</html>`,
+		``,
+		`null`,
+		`{"success":true,"access_token":"x"`,
+	}
+	for i, s := range seeds {
+		for _, st := range []int{200, 400, 401, 502} {
+			f.Add(st, []byte(s), i%2 == 0, i%3 == 0, i%4 == 0, false)
+		}
+	}
+	f.Add(200, []byte(`{"access_token":"x","expires_in":5}`), false, true, false, true)
+	f.Fuzz(func(t *testing.T, status int, body []byte, sentRefresh, needRefresh, revoke, truncated bool) {
+		status = 100 + abs(status)%500
+		op := opToken
+		if revoke {
+			op = opRevoke
+		}
+		out := decodeAnswer(decodeInput{op: op, status: status, body: body, truncated: truncated, sentRefresh: sentRefresh, needRefresh: needRefresh})
+		a := out.ans
+		if len(a.messages) > maxMessages {
+			t.Fatalf("%d messages", len(a.messages))
+		}
+		for _, m := range a.messages {
+			if !utf8.ValidString(m) || len(m) > maxMessageLen+len("…") {
+				t.Fatalf("bad message %q", m)
+			}
+		}
+		if out.kind == nil {
+			if status < 200 || status > 299 || truncated {
+				t.Fatalf("success on status %d (truncated %v)", status, truncated)
+			}
+			if op == opToken {
+				if a.accessToken == "" || a.expiresIn <= 0 || a.expiresState != expiresOK {
+					t.Fatalf("success without token or lifetime: %+v", a)
+				}
+				if needRefresh && a.refreshToken == "" {
+					t.Fatal("success without the required refresh token")
+				}
+				if a.success != nil && !*a.success {
+					t.Fatal("success although success is false")
+				}
+			}
+			return
+		}
+		n := 0
+		for _, k := range allKinds {
+			if errors.Is(out.kind, k) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("verdict %v matches %d sentinels", out.kind, n)
+		}
+		if errors.Is(out.kind, ErrInvalidToken) && !sentRefresh {
+			t.Fatal("invalid token without a refresh token sent")
+		}
+		temporary := status == http.StatusTooManyRequests || (status >= 500 && status != 501)
+		if temporary != errors.Is(out.kind, ErrTemporary) {
+			t.Fatalf("status %d gave %v", status, out.kind)
+		}
+		if errors.Is(out.kind, ErrMalformed) && (status < 200 || status > 299) {
+			t.Fatalf("malformed on status %d", status)
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		if n == -n { // math.MinInt
+			return 0
+		}
+		return -n
+	}
+	return n
+}

@@ -1,0 +1,149 @@
+package paymeauth
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Sentinels for errors.Is. Every *Error returned by the client wraps exactly
+// one of them, except when the caller's own context ended (then it wraps
+// context.Canceled or context.DeadlineExceeded instead, because that is not a
+// verdict on the server nor on the request).
+var (
+	// ErrBadRequest: HTTP 400, any other 4xx not listed below, 404, 501, an
+	// unexpected redirect, a 2xx answer with success false that is not an
+	// invalid-token answer, and requests rejected locally before any call.
+	ErrBadRequest = errors.New("paymeauth: bad request")
+	// ErrUnauthorized: HTTP 401 — wrong client_id/client_secret, wrong
+	// username/password, or a scope the client may not have.
+	ErrUnauthorized = errors.New("paymeauth: unauthorized")
+	// ErrForbidden: HTTP 403.
+	ErrForbidden = errors.New("paymeauth: forbidden")
+	// ErrInvalidToken: the refresh token sent is invalid, unknown, revoked or
+	// expired (see isInvalidTokenAnswer for the exact rule).
+	ErrInvalidToken = errors.New("paymeauth: invalid, unknown, revoked or expired refresh token")
+	// ErrTemporary: 429, 5xx (but 501), network errors and per-attempt
+	// timeouts, once the retries were used up.
+	ErrTemporary = errors.New("paymeauth: temporary failure")
+	// ErrMalformed: a 2xx answer the client cannot trust (not JSON, too large,
+	// success true without access_token or without a positive expires_in, no
+	// refresh_token where offline_access demands one, ...).
+	ErrMalformed = errors.New("paymeauth: malformed answer")
+)
+
+// Error describes a failed call. Its fields never hold a secret: server
+// messages are scrubbed of every secret the call knew before they are stored.
+type Error struct {
+	Op         string   // "token" or "revoke"
+	Endpoint   string   // "/token" or "/revoke" (path only)
+	Grant      Grant    // token calls only
+	HTTPStatus int      // 0 when no answer arrived
+	Code       string   // Pay-me status code, e.g. "01"
+	Messages   []string // message_ilgn values, "locale: value" or the bare value
+	Attempts   int      // HTTP attempts made; 0 for requests rejected locally
+	Err        error    // one of the sentinels (or a context error) plus detail
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("Pay-me POST ")
+	b.WriteString(e.Endpoint)
+	if e.Grant != "" {
+		b.WriteString(" (")
+		b.WriteString(string(e.Grant))
+		b.WriteString(" grant)")
+	}
+	b.WriteString(" failed: ")
+	wrote := false
+	if e.HTTPStatus != 0 {
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		wrote = true
+	}
+	if e.Code != "" {
+		if wrote {
+			b.WriteString(", ")
+		}
+		b.WriteString("Pay-me code ")
+		b.WriteString(strconv.Quote(e.Code))
+		wrote = true
+	}
+	if len(e.Messages) > 0 {
+		if wrote {
+			b.WriteString(": ")
+		}
+		for i, m := range e.Messages {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Quote(m))
+		}
+		wrote = true
+	}
+	if d := errorDetail(e.Err); d != "" {
+		if wrote {
+			b.WriteString("; ")
+		}
+		b.WriteString(d)
+	}
+	if e.Attempts > 0 {
+		b.WriteString(" (after ")
+		b.WriteString(strconv.Itoa(e.Attempts))
+		if e.Attempts == 1 {
+			b.WriteString(" attempt)")
+		} else {
+			b.WriteString(" attempts)")
+		}
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// causeError joins a sentinel (kind) with a human detail and an optional
+// underlying error, so that errors.Is finds both the sentinel and, for
+// instance, context.Canceled or a *url.Error.
+type causeError struct {
+	kind   error  // a sentinel, or nil for the caller's own cancellation
+	detail string // already scrubbed of secrets
+	cause  error  // may be nil
+}
+
+func (e *causeError) Error() string {
+	parts := make([]string, 0, 3)
+	if e.kind != nil {
+		parts = append(parts, e.kind.Error())
+	}
+	if e.detail != "" {
+		parts = append(parts, e.detail)
+	}
+	if e.cause != nil && e.detail == "" {
+		parts = append(parts, e.cause.Error())
+	}
+	return strings.Join(parts, ": ")
+}
+
+func (e *causeError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.kind != nil {
+		errs = append(errs, e.kind)
+	}
+	if e.cause != nil {
+		errs = append(errs, e.cause)
+	}
+	return errs
+}
+
+// errorDetail is what Error() shows after the status part: the scrubbed
+// detail, never the raw cause (a cause's text is not under our control).
+func errorDetail(err error) string {
+	var ce *causeError
+	if errors.As(err, &ce) {
+		return ce.detail
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
