@@ -78,8 +78,12 @@ func (e *testEnv) useRefreshToken(token string) error {
 func (e *testEnv) checkRefusedAfterDestroy(h *tokenHolder) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for i, tok := range h.tokens {
-			if err := e.useRefreshToken(tok); !errors.Is(err, paymeauth.ErrInvalidToken) {
-				return fmt.Errorf("token %d: refresh grant after destroy returned %v, want an invalid-token error", i, err)
+			err := e.useRefreshToken(tok)
+			if err == nil {
+				return fmt.Errorf("token %d still works after destroy", i)
+			}
+			if !errors.Is(err, paymeauth.ErrInvalidToken) {
+				return fmt.Errorf("token %d: refresh grant after destroy: %w; want an invalid-token error", i, err)
 			}
 		}
 		if n := e.sandbox.LiveRefreshTokens(); n != 0 {

@@ -161,7 +161,7 @@ func (s *Server) takeFault(endpoint string) (Fault, bool) {
 		if !p.matches(endpoint) {
 			continue
 		}
-		if p.f.Probability > 0 && rand.Float64() >= p.f.Probability {
+		if p.f.Probability > 0 && rand.Float64() >= p.f.Probability { //nolint:gosec // fault injection needs no unpredictability
 			continue
 		}
 		if p.left > 0 {

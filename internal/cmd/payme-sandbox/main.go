@@ -125,14 +125,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.RotateRefreshTokens = true
 	}
 
-	ln, err := net.Listen("tcp", o.listen)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", o.listen)
 	if err != nil {
 		return err
 	}
 	// "localhost" passed the flag check by name; make sure it really bound
 	// to loopback.
 	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("-listen %q bound to %s, which is not loopback", o.listen, ln.Addr())
 	}
 	baseURL := "http://" + ln.Addr().String()
@@ -146,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	printBanner(stdout, baseURL, cfg, demo)
 	if o.urlFile != "" {
 		if err := writeFileAtomic(o.urlFile, baseURL+"\n"); err != nil {
-			ln.Close()
+			_ = ln.Close()
 			return err
 		}
 		// A stale file would send a script to a port nobody listens on.
@@ -215,7 +215,7 @@ func writeFileAtomic(path, content string) error {
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
 	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
