@@ -16,9 +16,6 @@ import (
 func addPaymeError(diags *diag.Diagnostics, doing string, err error) {
 	var title, advice string
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		title = "Pay-me request interrupted"
-		advice = "Terraform stopped the operation before Pay-me answered. Run the command again to finish it."
 	case errors.Is(err, paymeauth.ErrUnauthorized):
 		title = "Pay-me rejected the credentials"
 		advice = "Check client_id and client_secret (and username and password, where used), that they belong to the selected environment, and that the client may request these scopes."
@@ -37,6 +34,11 @@ func addPaymeError(diags *diag.Diagnostics, doing string, err error) {
 	case errors.Is(err, paymeauth.ErrBadRequest):
 		title = "Pay-me rejected the request"
 		advice = "Check the arguments (audience, scopes, username) against what Pay-me expects for this client."
+	// After the kinds: a timed-out attempt is ErrTemporary even though it
+	// also wraps context.DeadlineExceeded.
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		title = "Pay-me request interrupted"
+		advice = "Terraform stopped the operation before Pay-me answered. Run the command again to finish it."
 	default:
 		title = "Pay-me request failed"
 		advice = "Try again; if it keeps failing, please report it."

@@ -80,6 +80,8 @@ type testEnv struct {
 	env     map[string]string
 	// httpClient, when set, replaces the provider's HTTP client.
 	httpClient *http.Client
+	// providerLines are added to every provider block.
+	providerLines []string
 }
 
 func newTestEnv(t *testing.T, mutate ...func(*sandbox.Config)) *testEnv {
@@ -121,7 +123,7 @@ provider "payme" {
   max_retries   = 2
   %s
 }
-`, e.url, demoClientID, demoClientSecret, strings.Join(extra, "\n  "))
+`, e.url, demoClientID, demoClientSecret, strings.Join(append(e.providerLines, extra...), "\n  "))
 }
 
 // tokenRequests counts /token requests the sandbox received with a grant.
