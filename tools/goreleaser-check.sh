@@ -2,7 +2,7 @@
 # Checks .goreleaser.yml with goreleaser, installed once from the Go module
 # proxy into a cache folder keyed by version (no release binary download).
 set -euo pipefail
-version=${GORELEASER_VERSION:-v2.17.0}
+version=${GORELEASER_VERSION:-v2.12.7}
 cache=${PAYME_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-payme}
 bin=$cache/goreleaser/$version/goreleaser
 if [ ! -x "$bin" ]; then

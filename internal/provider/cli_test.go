@@ -34,7 +34,8 @@ var (
 func builtProvider(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "payme-provider-*")
+		// Shared by every CLI test, so not t.TempDir; TestMain removes it.
+		dir, err := os.MkdirTemp("", "payme-provider-*") //nolint:usetesting
 		if err != nil {
 			buildErr = err
 			return

@@ -40,6 +40,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
 	_ = os.Remove(f.Name())
+	if pluginsDir != "" {
+		_ = os.RemoveAll(pluginsDir)
+	}
 	os.Exit(code)
 }
 
