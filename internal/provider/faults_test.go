@@ -44,6 +44,7 @@ func TestAccFaults_temporaryFailuresAreRetried(t *testing.T) {
 			t.Run(name+" on "+endpoint, func(t *testing.T) {
 				t.Parallel()
 				e := newTestEnv(t)
+				f := f // each subtest aims its own copy at its endpoint
 				f.Endpoint = endpoint
 				var h tokenHolder
 				resource.UnitTest(t, resource.TestCase{
