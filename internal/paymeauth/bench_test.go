@@ -7,6 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
 func benchServer(b *testing.B, expiresIn any) (*httptest.Server, *atomic.Int64) {
@@ -39,10 +42,16 @@ func BenchmarkTokenCacheHit(b *testing.B) {
 	}
 }
 
-// BenchmarkTokenCacheMiss measures a full HTTP round trip: the answer's
-// lifetime is shorter than the safety margin, so nothing is ever reused.
+// BenchmarkTokenCacheMiss measures a full round trip to the in-process
+// Pay-me sandbox: its tokens live less than the safety margin, so nothing is
+// ever reused.
 func BenchmarkTokenCacheMiss(b *testing.B) {
-	srv, hits := benchServer(b, 1)
+	sb := sandbox.New(sandbox.Config{
+		Clients:        []sandbox.Client{{ID: testClientID, Secret: testClientSecret, Scopes: ccReq.Scopes}},
+		AccessTokenTTL: time.Second,
+	})
+	srv := httptest.NewServer(sb)
+	b.Cleanup(srv.Close)
 	c := newTestClient(b, srv.URL, nil)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -52,7 +61,7 @@ func BenchmarkTokenCacheMiss(b *testing.B) {
 			b.Fatal("unexpected cache hit", err)
 		}
 	}
-	b.ReportMetric(float64(hits.Load())/float64(b.N), "requests/op")
+	b.ReportMetric(float64(sb.Requests("/token"))/float64(b.N), "requests/op")
 }
 
 // BenchmarkTokenConcurrent64: 64 goroutines asking a cold client for the same
