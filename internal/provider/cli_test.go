@@ -448,3 +448,36 @@ resource "payme_refresh_token" "t" {
 	}
 	t.Logf("%d of %d requests failed on purpose", faults, len(c.sandbox.Journal()))
 }
+
+// TestCLI_renewWarns keeps an apply running past the access token's RenewAt
+// (a minute before expiry): Terraform then calls Renew, which cannot hand
+// out a new token and must warn instead.
+func TestCLI_renewWarns(t *testing.T) {
+	t.Parallel()
+	c := newCLIEnv(t, func(cfg *sandbox.Config) { cfg.AccessTokenTTL = 63 * time.Second })
+	c.writeConfig(`
+ephemeral "payme_access_token" "t" {
+  scopes       = ["create:token"]
+  min_validity = "0s"
+}
+resource "terraform_data" "slow" {
+  provisioner "local-exec" {
+    command     = "sleep 6"
+    environment = { EXPIRES_AT = ephemeral.payme_access_token.t.expires_at }
+  }
+}
+`)
+	logPath := filepath.Join(c.dir, "warn.log")
+	out := c.run([]string{"TF_LOG_PROVIDER=WARN", "TF_LOG_PATH=" + logPath}, "apply", "-auto-approve", "-input=false", "-no-color")
+	if !strings.Contains(out, "ephemeral.payme_access_token.t: Renewing...") {
+		t.Fatalf("the CLI never renewed the token: the test proves nothing\n%s", out)
+	}
+	// Terraform 1.11 does not display warnings from Renew; the log has it.
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "Pay-me access token about to expire: The payme_access_token opened for this run expires at ") {
+		t.Errorf("the log lacks the renewal warning")
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 )
@@ -222,21 +224,32 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 
 	resp.RenewAt = tok.ExpiresAt.Add(-renewLead)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExpiresAt, []byte(`"`+m.ExpiresAt.ValueString()+`"`))...)
+	expiresAt, _ := json.Marshal(m.ExpiresAt.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExpiresAt, expiresAt)...)
 }
 
 // Renew cannot hand Terraform a new token (the framework keeps the value
 // opened first), so it warns while the token still works instead of letting
-// later calls fail with a bare 401.
+// later calls fail with a bare 401. Terraform 1.11 does not display warnings
+// from Renew, so the same text also goes to the log at WARN.
 func (e *accessTokenEphemeral) Renew(ctx context.Context, req ephemeral.RenewRequest, resp *ephemeral.RenewResponse) {
 	raw, diags := req.Private.GetKey(ctx, privateExpiresAt)
 	resp.Diagnostics.Append(diags...)
-	expiresAt := "soon"
-	if len(raw) > 2 {
-		expiresAt = "at " + string(raw[1:len(raw)-1])
+	summary, detail := renewWarning(raw)
+	tflog.Warn(ctx, summary+": "+detail)
+	resp.Diagnostics.AddWarning(summary, detail)
+}
+
+// renewWarning explains, from the expiry Open kept in private data, that
+// the token cannot be renewed.
+func renewWarning(expiresAtJSON []byte) (summary, detail string) {
+	when := "soon"
+	var at string
+	if json.Unmarshal(expiresAtJSON, &at) == nil && at != "" {
+		when = "at " + at
 	}
-	resp.Diagnostics.AddWarning("Pay-me access token about to expire",
+	return "Pay-me access token about to expire",
 		fmt.Sprintf("The payme_access_token opened for this run expires %s and cannot be renewed in place. "+
 			"Anything that uses it after then will be refused by Pay-me. Run Terraform again to get a fresh token, "+
-			"or raise min_validity so a run never outlives its token.", expiresAt))
+			"or raise min_validity so that a run never outlives its token.", when)
 }

@@ -238,3 +238,17 @@ ephemeral "payme_access_token" "t" {
 		t.Errorf("invalid configurations reached Pay-me %d times", n)
 	}
 }
+
+func TestRenewWarning(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`"2026-11-22T03:00:00Z"`: "expires at 2026-11-22T03:00:00Z and cannot be renewed",
+		``:                       "expires soon and cannot be renewed",
+		`not json`:               "expires soon and cannot be renewed",
+	} {
+		summary, detail := renewWarning([]byte(in))
+		if summary != "Pay-me access token about to expire" || !strings.Contains(detail, want) {
+			t.Errorf("renewWarning(%q) = %q, %q; want a detail containing %q", in, summary, detail, want)
+		}
+	}
+}
