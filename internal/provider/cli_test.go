@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payme-community/terraform-provider-payme/internal/devoverride"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
@@ -40,11 +41,9 @@ func builtProvider(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		pluginsDir = dir
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-payme"),
-			"github.com/payme-community/terraform-provider-payme").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+		pluginsDir, buildErr = devoverride.Build(context.Background(), dir)
+		if buildErr != nil {
+			pluginsDir = dir
 		}
 	})
 	if buildErr != nil {
@@ -81,14 +80,9 @@ func newCLIEnv(t *testing.T, mutate ...func(*sandbox.Config)) *cliEnv {
 
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	writeFile(t, rc, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/payme-community/payme" = %[1]q
-    "registry.opentofu.org/payme-community/payme" = %[1]q
-  }
-  direct {}
-}
-`, plugins))
+	if err := devoverride.WriteCLIConfig(rc, plugins); err != nil {
+		t.Fatal(err)
+	}
 	env := append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"PAYME_AUTH_URL="+srv.URL, "PAYME_CLIENT_ID="+demoClientID, "PAYME_CLIENT_SECRET="+demoClientSecret,

@@ -17,7 +17,11 @@ import (
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
-var needsEphemeral = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+// Ephemeral resources came in Terraform 1.10, write-only attributes in 1.11.
+var (
+	needsEphemeral = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+	needsWriteOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+)
 
 // echoOf hands the results of ephemeral.payme_access_token.<name> to the
 // echo provider, whose state the checks read.
@@ -110,7 +114,7 @@ func TestAccAccessToken_fromRefreshToken(t *testing.T) {
 	e := newTestEnv(t)
 	var h tokenHolder
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
 		Steps: []resource.TestStep{{

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
@@ -16,8 +15,6 @@ import (
 // injected by the sandbox: temporary failures are retried and invisible,
 // lasting ones fail cleanly, and neither leaves a live token that the state
 // does not hold.
-
-var needsWriteOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
 
 // faultCount counts journal entries hit by an injected fault on an endpoint.
 func (e *testEnv) faultCount(endpoint string) int {

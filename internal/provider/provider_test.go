@@ -250,7 +250,7 @@ func TestAccProvider_unknownConfiguration(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`

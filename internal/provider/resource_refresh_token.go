@@ -201,7 +201,7 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
 		return
 	}
-	if !rotateAt.IsNull() && !r.now().Before(mustParseTime(rotateAt.ValueString())) {
+	if r.due(rotateAt) {
 		// An unknown planned value is what makes Terraform honour the
 		// replacement: it replaces only for paths whose value changes.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
@@ -211,11 +211,20 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), rotateAt)...)
 }
 
-func (r *refreshTokenResource) now() time.Time {
-	if r.data == nil || r.data.now == nil {
-		return time.Now()
+// due reports whether rotate_at has passed on the provider's clock.
+func (r *refreshTokenResource) due(rotateAt types.String) bool {
+	if rotateAt.IsNull() {
+		return false
 	}
-	return r.data.now()
+	at, err := time.Parse(time.RFC3339, rotateAt.ValueString())
+	if err != nil {
+		return false // rotateAtFor wrote it, so it parses
+	}
+	now := time.Now
+	if r.data != nil && r.data.now != nil {
+		now = r.data.now
+	}
+	return !now().Before(at)
 }
 
 func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -265,13 +274,10 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Read keeps the state as it is: Pay-me cannot tell whether a refresh token
-// is still live without using it, and using it might rotate it.
-func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state refreshTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
+// Read keeps the state as it is (the framework starts resp.State from it):
+// Pay-me cannot tell whether a refresh token is still live without using
+// it, and using it might rotate it.
+func (r *refreshTokenResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 // Update handles the arguments that do not need a new token.
 func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -341,9 +347,4 @@ func rotateAtFor(issuedAt, rotateAfter types.String) (types.String, error) {
 		return types.StringNull(), fmt.Errorf("rotate_after %q is not a duration", rotateAfter.ValueString())
 	}
 	return types.StringValue(issued.Add(after).UTC().Format(time.RFC3339)), nil
-}
-
-func mustParseTime(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339, s)
-	return t
 }

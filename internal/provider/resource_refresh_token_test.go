@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
@@ -98,7 +97,7 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 	e := newTestEnv(t)
 	var h tokenHolder
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
 		Steps: []resource.TestStep{{
@@ -185,7 +184,7 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	differentID := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
 		Steps: []resource.TestStep{
@@ -259,7 +258,7 @@ func TestAccRefreshToken_rotation(t *testing.T) {
     create_before_destroy = true
   }`)
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
 		Steps: []resource.TestStep{
@@ -321,7 +320,7 @@ func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 	e := newTestEnv(t)
 	var h tokenHolder
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			if n := e.sandbox.Requests("/revoke"); n != 0 {
@@ -341,7 +340,7 @@ func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 	e := newTestEnv(t, func(c *sandbox.Config) { c.RevokeUnknown = sandbox.RevokeUnknownReject })
 	var h tokenHolder
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			// The revoke was refused as unknown, and destroy still succeeded.
@@ -382,7 +381,7 @@ func TestAccRefreshToken_failedRevokeKeepsResource(t *testing.T) {
 			var h tokenHolder
 			withToken := e.refreshTokenConfig(`scopes = ["create:token"]`)
 			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				TerraformVersionChecks:   needsWriteOnly,
 				ProtoV6ProviderFactories: e.factories(),
 				CheckDestroy:             e.checkRefusedAfterDestroy(&h),
 				Steps: []resource.TestStep{
@@ -423,7 +422,7 @@ func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				TerraformVersionChecks:   needsWriteOnly,
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
 					Config:      e.refreshTokenConfig(tc.lines...),
@@ -436,7 +435,7 @@ func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
 	t.Run("username too long", func(t *testing.T) {
 		t.Parallel()
 		resource.UnitTest(t, resource.TestCase{
-			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+			TerraformVersionChecks:   needsWriteOnly,
 			ProtoV6ProviderFactories: e.factories(),
 			Steps: []resource.TestStep{{
 				Config: e.providerBlock() + fmt.Sprintf(`
@@ -468,7 +467,7 @@ func TestAccRefreshToken_createFailsCleanly(t *testing.T) {
 			e := newTestEnv(t)
 			e.sandbox.InjectFault(tc.fault)
 			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				TerraformVersionChecks:   needsWriteOnly,
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
 					Config:      e.refreshTokenConfig(`scopes = ["create:token"]`),

@@ -35,6 +35,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/payme-community/terraform-provider-payme/internal/devoverride"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
@@ -176,10 +177,8 @@ func newHarness(ctx context.Context) (*harness, error) {
 	}
 	h := &harness{ctx: ctx, tf: tf, work: work, plugins: filepath.Join(work, "plugins")}
 	// Built as a release is: the size and start-up figures are a user's.
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w",
-		"-o", filepath.Join(h.plugins, "terraform-provider-payme"), "github.com/payme-community/terraform-provider-payme")
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build: %w\n%s", err, out)
+	if _, err := devoverride.Build(ctx, h.plugins); err != nil {
+		return nil, err
 	}
 
 	cfg := sandbox.DefaultConfig()
@@ -202,15 +201,7 @@ func newHarness(ctx context.Context) (*harness, error) {
 	go func() { _ = h.srv.Serve(ln) }()
 
 	rc := filepath.Join(work, "cli.tfrc")
-	err = os.WriteFile(rc, fmt.Appendf(nil, `provider_installation {
-  dev_overrides {
-    "registry.terraform.io/payme-community/payme" = %[1]q
-    "registry.opentofu.org/payme-community/payme" = %[1]q
-  }
-  direct {}
-}
-`, h.plugins), 0o600)
-	if err != nil {
+	if err := devoverride.WriteCLIConfig(rc, h.plugins); err != nil {
 		return nil, err
 	}
 	h.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
