@@ -19,6 +19,9 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "Start the provider in debug mode, for debuggers such as delve.")
 	flag.Parse()
+	if !debug { // a debugging session wants every log line
+		provider.MatchLogLevels()
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/payme-community/payme",

@@ -1,0 +1,34 @@
+package provider
+
+import "os"
+
+// MatchLogLevels keeps the plugin SDK and the provider from writing log
+// lines that Terraform will drop; main calls it before serving. Terraform
+// keeps a provider's lines only at the level TF_LOG_PROVIDER (or else
+// TF_LOG) asks for, but the SDK writes every line at TRACE unless told
+// otherwise, and Terraform parses each one before dropping it: on every RPC,
+// in both processes (docs/benchmarks.md measures the difference). Levels
+// the user set explicitly are left alone.
+func MatchLogLevels() {
+	for name, level := range logLevels(os.LookupEnv) {
+		_ = os.Setenv(name, level)
+	}
+}
+
+// logLevels returns the variables to set, given the environment.
+func logLevels(lookup func(string) (string, bool)) map[string]string {
+	keep, _ := lookup("TF_LOG_PROVIDER")
+	if keep == "" {
+		keep, _ = lookup("TF_LOG")
+	}
+	if keep == "" {
+		keep = "OFF"
+	}
+	set := map[string]string{}
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+		if _, ok := lookup(name); !ok {
+			set[name] = keep
+		}
+	}
+	return set
+}
