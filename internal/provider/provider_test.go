@@ -130,7 +130,7 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 	}{
 		"unknown environment": {
 			block: `environment = "staging"`,
-			want:  []string{"Invalid Pay-me environment", "use production, preproduction or development"},
+			want:  []string{"Invalid Pay-me environment", "use production, preproduction or development", "PAYME_ENVIRONMENT environment variable"},
 		},
 		"unknown environment from env": {
 			env:  map[string]string{"PAYME_ENVIRONMENT": "staging"},
@@ -191,7 +191,7 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 		},
 		"request_timeout not a duration": {
 			block: `request_timeout = "soon"`,
-			want:  []string{"Invalid request timeout", "is not a duration"},
+			want:  []string{"Invalid request timeout", "is not a duration", "PAYME_REQUEST_TIMEOUT"},
 		},
 		"request_timeout negative": {
 			block: `request_timeout = "-5s"`,
@@ -203,7 +203,7 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 		},
 		"max_retries negative": {
 			block: `max_retries = -1`,
-			want:  []string{"Invalid max_retries", "must be between 0 (no retries) and 10"},
+			want:  []string{"Invalid max_retries", "must be between 0 (no retries) and 10", "PAYME_MAX_RETRIES"},
 		},
 		"max_retries too high from env": {
 			env:  map[string]string{"PAYME_MAX_RETRIES": "11"},

@@ -24,7 +24,8 @@ func (s stringSetting) ValidateString(_ context.Context, req validator.StringReq
 	}
 	if err := s.check(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, s.title,
-			fmt.Sprintf("The value of %s %s.", s.attr, err))
+			fmt.Sprintf("The value of %s %s. (It can also come from the %s environment variable, used when %s is not set here.)",
+				s.attr, err, s.env, s.attr))
 	}
 }
 
@@ -43,6 +44,8 @@ func (maxRetriesValidator) ValidateInt64(_ context.Context, req validator.Int64R
 		return
 	}
 	if err := checkMaxRetries(req.ConfigValue.ValueInt64()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid max_retries", fmt.Sprintf("The value of max_retries %s.", err))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid max_retries",
+			fmt.Sprintf("The value of max_retries %s. (It can also come from the %s environment variable, used when max_retries is not set here.)",
+				err, envMaxRetries))
 	}
 }
