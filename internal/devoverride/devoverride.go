@@ -14,6 +14,24 @@ import (
 
 const module = "github.com/payme-community/terraform-provider-payme"
 
+// Preamble starts a configuration for the local build: the provider (set up
+// through PAYME_* environment variables) and an ephemeral password variable
+// (TF_VAR_password).
+const Preamble = `terraform {
+  required_providers {
+    payme = {
+      source = "payme-community/payme"
+    }
+  }
+}
+provider "payme" {}
+variable "password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+`
+
 // Build compiles the provider into dir as a release would (-trimpath, no
 // symbol table) and returns dir, the folder dev_overrides must name.
 func Build(ctx context.Context, dir string) (string, error) {

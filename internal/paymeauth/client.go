@@ -316,13 +316,9 @@ func (c *Client) Revoke(ctx context.Context, username, refreshToken string) erro
 }
 
 func (c *Client) localError(op string, grant Grant, msg string) *Error {
-	path := tokenPath
-	if op == opRevoke {
-		path = revokePath
-	}
 	return &Error{
 		Op:       op,
-		Endpoint: path,
+		Endpoint: endpointOf(op),
 		Grant:    grant,
 		Err:      &causeError{kind: ErrBadRequest, detail: "invalid request: " + msg},
 	}
@@ -331,13 +327,9 @@ func (c *Client) localError(op string, grant Grant, msg string) *Error {
 // contextError reports that the caller's own context ended. It wraps the
 // context error and no sentinel: it says nothing about Pay-me.
 func contextError(op string, grant Grant, err error, attempts int) *Error {
-	path := tokenPath
-	if op == opRevoke {
-		path = revokePath
-	}
 	return &Error{
 		Op:       op,
-		Endpoint: path,
+		Endpoint: endpointOf(op),
 		Grant:    grant,
 		Attempts: attempts,
 		Err:      &causeError{detail: "gave up: " + err.Error(), cause: err},
@@ -356,4 +348,12 @@ func digestRefresh(rt string) [sha256.Size]byte {
 func appendField(b []byte, s string) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(s))) //nolint:gosec // lengths of in-memory strings fit
 	return append(b, s...)
+}
+
+// endpointOf is the path an operation posts to.
+func endpointOf(op string) string {
+	if op == opRevoke {
+		return revokePath
+	}
+	return tokenPath
 }

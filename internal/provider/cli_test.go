@@ -97,24 +97,8 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-const cliPreamble = `
-terraform {
-  required_providers {
-    payme = {
-      source = "payme-community/payme"
-    }
-  }
-}
-provider "payme" {}
-variable "password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-`
-
 func (c *cliEnv) writeConfig(hcl string) {
-	writeFile(c.t, filepath.Join(c.dir, "main.tf"), cliPreamble+hcl)
+	writeFile(c.t, filepath.Join(c.dir, "main.tf"), devoverride.Preamble+hcl)
 }
 
 // command prepares a CLI command in the working directory.

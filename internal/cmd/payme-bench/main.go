@@ -223,21 +223,6 @@ func (h *harness) close() {
 	_ = os.RemoveAll(h.work)
 }
 
-const preamble = `terraform {
-  required_providers {
-    payme = {
-      source = "payme-community/payme"
-    }
-  }
-}
-provider "payme" {}
-variable "password" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-`
-
 // dir makes a fresh working directory holding main.tf.
 func (h *harness) dir(name, config string) (string, error) {
 	d := filepath.Join(h.work, name)
@@ -274,7 +259,7 @@ func (h *harness) tokenRequests(k int, distinct bool) (row, error) {
 		scopes = `["create:token", "bench:${count.index}"]`
 		name, goal = fmt.Sprintf("K=%d distinct scope sets", k), float64(k)
 	}
-	config := preamble + fmt.Sprintf(`
+	config := devoverride.Preamble + fmt.Sprintf(`
 ephemeral "payme_access_token" "t" {
   count  = %d
   scopes = %s
@@ -301,12 +286,9 @@ check "opened" {
 		why:  "A bug: identical blocks must share one token and distinct ones must not. Run the acceptance tests."}, nil
 }
 
-// applyDestroy times apply plus destroy of n refresh tokens against n
-// terraform_data resources, the median of sz.repeats runs each.
-func (h *harness) applyDestroy(n int, latency time.Duration, sz sizes) (row, error) {
-	h.latency.Store(int64(latency))
-	defer h.latency.Store(0)
-	ours := preamble + fmt.Sprintf(`
+// refreshTokens is a configuration of n refresh tokens.
+func refreshTokens(n int) string {
+	return devoverride.Preamble + fmt.Sprintf(`
 resource "payme_refresh_token" "t" {
   count       = %d
   username    = "merchant@example.com"
@@ -314,7 +296,15 @@ resource "payme_refresh_token" "t" {
   scopes      = ["create:token"]
 }
 `, n)
-	base := preamble + fmt.Sprintf(`
+}
+
+// applyDestroy times apply plus destroy of n refresh tokens against n
+// terraform_data resources, the median of sz.repeats runs each.
+func (h *harness) applyDestroy(n int, latency time.Duration, sz sizes) (row, error) {
+	h.latency.Store(int64(latency))
+	defer h.latency.Store(0)
+	ours := refreshTokens(n)
+	base := devoverride.Preamble + fmt.Sprintf(`
 resource "terraform_data" "t" {
   count = %d
   input = count.index
@@ -371,14 +361,7 @@ resource "terraform_data" "t" {
 // SDK and provider loggers at TRACE, as the SDK has them unless told
 // otherwise. Terraform drops those lines either way (TF_LOG is unset).
 func (h *harness) logLevels(n int, sz sizes) (row, error) {
-	config := preamble + fmt.Sprintf(`
-resource "payme_refresh_token" "t" {
-  count       = %d
-  username    = "merchant@example.com"
-  password_wo = var.password
-  scopes      = ["create:token"]
-}
-`, n)
+	config := refreshTokens(n)
 	trace := []string{"TF_LOG_SDK=TRACE", "TF_LOG_PROVIDER=TRACE"}
 	var quiet, loud []time.Duration
 	for i := range sz.repeats {
@@ -410,7 +393,7 @@ resource "payme_refresh_token" "t" {
 // startup compares terraform validate with and without the provider, and
 // reads the provider's peak RSS during an apply and its binary size.
 func (h *harness) startup(runs int) ([]row, error) {
-	with, err := h.dir("validate-with", preamble+`
+	with, err := h.dir("validate-with", devoverride.Preamble+`
 resource "payme_refresh_token" "t" {
   scopes = ["create:token"]
 }
@@ -465,14 +448,7 @@ func (h *harness) peakRSS() (int64, error) {
 	if runtime.GOOS != "linux" {
 		return 0, nil
 	}
-	dir, err := h.dir("rss", preamble+`
-resource "payme_refresh_token" "t" {
-  count       = 10
-  username    = "merchant@example.com"
-  password_wo = var.password
-  scopes      = ["create:token"]
-}
-`)
+	dir, err := h.dir("rss", refreshTokens(10))
 	if err != nil {
 		return 0, err
 	}
