@@ -189,8 +189,7 @@ func (p *paymeProvider) clientConfig(m providerModel, diags *diag.Diagnostics) (
 		}
 		if e, ok := p.env(s.env); ok {
 			if err := s.check(e); err != nil {
-				diags.AddAttributeError(path.Root(s.attr), s.title,
-					fmt.Sprintf("The value of the %s environment variable %s. Fix or unset the variable, or set %s in the provider configuration.", s.env, err, s.attr))
+				addEnvError(diags, s.attr, s.env, s.title, err)
 			}
 			return e
 		}
@@ -233,10 +232,16 @@ func (p *paymeProvider) maxRetries(v types.Int64, known *bool, diags *diag.Diagn
 	}
 	n, err := parseMaxRetries(e)
 	if err != nil {
-		diags.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
-			fmt.Sprintf("The value of the %s environment variable %s. Fix or unset the variable, or set max_retries in the provider configuration.", envMaxRetries, err))
+		addEnvError(diags, "max_retries", envMaxRetries, "Invalid max_retries", err)
 	}
 	return n
+}
+
+// addEnvError reports a bad value that came from an environment variable,
+// on the attribute it stands for.
+func addEnvError(diags *diag.Diagnostics, attr, env, title string, err error) {
+	diags.AddAttributeError(path.Root(attr), title,
+		fmt.Sprintf("The value of the %s environment variable %s. Fix or unset the variable, or set %s in the provider configuration.", env, err, attr))
 }
 
 // env reads an environment variable. An empty variable counts as unset, as
