@@ -34,7 +34,8 @@ opentofu() {
   local bin=$cache/opentofu/$tofu_version/tofu dir
   if [ ! -x "$bin" ]; then
     say "Building OpenTofu $tofu_version from the Go module proxy into $bin (several minutes, once)."
-    dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@$tofu_version" |
+    # Outside any module, so that nothing here touches the project's go.sum.
+    dir=$(cd / && GOFLAGS= GO111MODULE=on go mod download -json "github.com/opentofu/opentofu@$tofu_version" |
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
     [ -n "$dir" ] || { say "Could not download github.com/opentofu/opentofu@$tofu_version."; return 1; }
     mkdir -p "$(dirname "$bin")"
