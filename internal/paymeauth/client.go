@@ -243,7 +243,6 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	offline := hasScope(req.Scopes, scopeOfflineAccess)
 	res, perr := c.call(ctx, &callSpec{
 		op:          opToken,
-		path:        tokenPath,
 		url:         c.tokenURL,
 		logURL:      c.tokenLogURL,
 		grant:       req.Grant,
@@ -298,7 +297,6 @@ func (c *Client) Revoke(ctx context.Context, username, refreshToken string) erro
 	}
 	_, perr := c.call(ctx, &callSpec{
 		op:          opRevoke,
-		path:        revokePath,
 		url:         c.revokeURL,
 		logURL:      c.revokeLogURL,
 		body:        body,

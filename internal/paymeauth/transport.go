@@ -22,7 +22,6 @@ const maxBodyBytes = 1 << 20
 // callSpec describes one logical call (which may take several attempts).
 type callSpec struct {
 	op          string
-	path        string
 	url         string
 	logURL      string
 	grant       Grant
@@ -205,7 +204,7 @@ func (c *Client) failureFrom(sp *callSpec, attempts, status int, a *answer, secr
 	ce.detail = scrub(ce.detail, secrets)
 	e := &Error{
 		Op:         sp.op,
-		Endpoint:   sp.path,
+		Endpoint:   endpointOf(sp.op),
 		Grant:      sp.grant,
 		HTTPStatus: status,
 		Attempts:   attempts,

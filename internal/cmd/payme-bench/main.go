@@ -310,31 +310,15 @@ resource "terraform_data" "t" {
   input = count.index
 }
 `, n)
-	var oursT, baseT []time.Duration
-	for i := range sz.repeats {
-		for _, c := range []struct {
-			name, config string
-			into         *[]time.Duration
-		}{{"ours", ours, &oursT}, {"baseline", base, &baseT}} {
-			dir, err := h.dir(fmt.Sprintf("apply-%d-%s-%d-%s", n, latency, i, c.name), c.config)
-			if err != nil {
-				return row{}, err
-			}
-			a, err := h.cli(dir, "apply", "-auto-approve", "-input=false", "-no-color")
-			if err != nil {
-				return row{}, err
-			}
-			d, err := h.cli(dir, "destroy", "-auto-approve", "-input=false", "-no-color")
-			if err != nil {
-				return row{}, err
-			}
-			*c.into = append(*c.into, a+d)
-		}
+	times, err := h.sideBySide(fmt.Sprintf("apply-%d-%s", n, latency), sz.repeats,
+		variant{name: "ours", config: ours}, variant{name: "baseline", config: base})
+	if err != nil {
+		return row{}, err
 	}
 	if live := h.sandbox.LiveRefreshTokens(); live != 0 {
 		return row{}, fmt.Errorf("%d refresh tokens still live after destroy", live)
 	}
-	o, b := median(oursT), median(baseT)
+	o, b := times[0], times[1]
 	r := row{figure: "2. apply + destroy wall time", unit: "s", ours: o.Seconds(), baseline: b.Seconds()}
 	if latency == 0 {
 		r.name = fmt.Sprintf("N=%d, sandbox answers at once", n)
@@ -362,32 +346,56 @@ resource "terraform_data" "t" {
 // otherwise. Terraform drops those lines either way (TF_LOG is unset).
 func (h *harness) logLevels(n int, sz sizes) (row, error) {
 	config := refreshTokens(n)
-	trace := []string{"TF_LOG_SDK=TRACE", "TF_LOG_PROVIDER=TRACE"}
-	var quiet, loud []time.Duration
-	for i := range sz.repeats {
-		for _, c := range []struct {
-			name string
-			env  []string
-			into *[]time.Duration
-		}{{"default", nil, &quiet}, {"trace", trace, &loud}} {
-			dir, err := h.dir(fmt.Sprintf("logs-%d-%d-%s", n, i, c.name), config)
-			if err != nil {
-				return row{}, err
-			}
-			a, err := h.cliEnv(dir, c.env, "apply", "-auto-approve", "-input=false", "-no-color")
-			if err != nil {
-				return row{}, err
-			}
-			d, err := h.cliEnv(dir, c.env, "destroy", "-auto-approve", "-input=false", "-no-color")
-			if err != nil {
-				return row{}, err
-			}
-			*c.into = append(*c.into, a+d)
-		}
+	times, err := h.sideBySide(fmt.Sprintf("logs-%d", n), sz.repeats,
+		variant{name: "default", config: config},
+		variant{name: "trace", config: config, env: []string{"TF_LOG_SDK=TRACE", "TF_LOG_PROVIDER=TRACE"}})
+	if err != nil {
+		return row{}, err
 	}
 	return row{figure: "2. apply + destroy wall time", name: fmt.Sprintf("N=%d, provider log levels matched to Terraform's", n),
 		note: "baseline: the same with the SDK's default TRACE logging", unit: "s",
-		ours: median(quiet).Seconds(), baseline: median(loud).Seconds()}, nil
+		ours: times[0].Seconds(), baseline: times[1].Seconds()}, nil
+}
+
+// variant is one side of a side-by-side measurement.
+type variant struct {
+	name, config string
+	env          []string
+}
+
+// sideBySide times apply plus destroy of every variant, repeats times,
+// interleaved so that noise hits all alike, and returns the medians in
+// the variants' order.
+func (h *harness) sideBySide(label string, repeats int, variants ...variant) ([]time.Duration, error) {
+	runs := make([][]time.Duration, len(variants))
+	for i := range repeats {
+		for j, v := range variants {
+			dir, err := h.dir(fmt.Sprintf("%s-%d-%s", label, i, v.name), v.config)
+			if err != nil {
+				return nil, err
+			}
+			d, err := h.applyAndDestroy(dir, v.env)
+			if err != nil {
+				return nil, err
+			}
+			runs[j] = append(runs[j], d)
+		}
+	}
+	medians := make([]time.Duration, len(runs))
+	for j, r := range runs {
+		medians[j] = median(r)
+	}
+	return medians, nil
+}
+
+// applyAndDestroy runs apply then destroy in dir and returns their total time.
+func (h *harness) applyAndDestroy(dir string, env []string) (time.Duration, error) {
+	a, err := h.cliEnv(dir, env, "apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		return 0, err
+	}
+	d, err := h.cliEnv(dir, env, "destroy", "-auto-approve", "-input=false", "-no-color")
+	return a + d, err
 }
 
 // startup compares terraform validate with and without the provider, and
@@ -467,14 +475,10 @@ func (h *harness) peakRSS() (int64, error) {
 			}
 		}
 	})
-	_, errA := h.cli(dir, "apply", "-auto-approve", "-input=false", "-no-color")
-	_, errD := h.cli(dir, "destroy", "-auto-approve", "-input=false", "-no-color")
+	_, err = h.applyAndDestroy(dir, nil)
 	close(stop)
 	wg.Wait()
-	if errA != nil {
-		return 0, errA
-	}
-	return peak.Load(), errD
+	return peak.Load(), err
 }
 
 // providerHWM returns the largest VmHWM, in bytes, of running provider
