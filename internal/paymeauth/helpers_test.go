@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 )
 
 // Secrets used by the tests. Each carries a distinctive core that must never
@@ -184,22 +186,7 @@ func assertKind(t *testing.T, err, want error) {
 
 var ccReq = TokenRequest{Grant: GrantClientCredentials, Scopes: []string{"create:token", "post:charges"}}
 
-// clock is an injectable, settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
+// newClock is the settable clock the cache tests start from.
+func newClock() *paymetest.Clock {
+	return paymetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }

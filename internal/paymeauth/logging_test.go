@@ -1,7 +1,6 @@
 package paymeauth
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strings"
@@ -9,32 +8,16 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 )
-
-// syncBuffer lets the logger write from the goroutine of a shared flight.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLoggingMasksSecrets runs real calls of every kind at TRACE and checks
 // that bodies are logged, masked, that each attempt is logged with its
 // fields, and that no secret reaches the log nor an error.
 func TestLoggingMasksSecrets(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf paymetest.Buffer // the logger writes from the goroutine of a shared flight
 	ctx := tflogtest.RootLogger(context.Background(), &buf)
 
 	var (

@@ -17,15 +17,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
-// The sandbox's public demo credentials (see package sandbox).
+// Short names for the sandbox's public demo credentials.
 const (
-	demoClientID     = "demo-client"
-	demoClientSecret = "demo-secret"
-	demoUsername     = "merchant@example.com"
-	demoPassword     = "demo-password"
+	demoClientID     = sandbox.DemoClientID
+	demoClientSecret = sandbox.DemoClientSecret
+	demoUsername     = sandbox.DemoUsername
+	demoPassword     = sandbox.DemoPassword
 )
 
 func TestMain(m *testing.M) {
@@ -52,26 +53,6 @@ func usingOpenTofu() bool {
 	return filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")) == "tofu"
 }
 
-// testClock is a clock that tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // testEnv is one acceptance test's world: a sandbox on loopback, a clock and
 // the environment variables the provider sees. Each test has its own, so
 // tests run in parallel.
@@ -79,7 +60,7 @@ type testEnv struct {
 	t       *testing.T
 	sandbox *sandbox.Server
 	url     string
-	clock   *testClock
+	clock   *paymetest.Clock
 	env     map[string]string
 	// httpClient, when set, replaces the provider's HTTP client.
 	httpClient *http.Client
@@ -96,7 +77,7 @@ func newTestEnv(t *testing.T, mutate ...func(*sandbox.Config)) *testEnv {
 	sb := sandbox.New(cfg)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, sandbox: sb, url: srv.URL, clock: newTestClock(), env: map[string]string{}}
+	return &testEnv{t: t, sandbox: sb, url: srv.URL, clock: paymetest.NewClock(time.Now().UTC().Truncate(time.Second)), env: map[string]string{}}
 }
 
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {

@@ -66,13 +66,14 @@ const (
 	RevokeUnknownReject RevokeUnknownPolicy = "reject"
 )
 
-// Demo values of DefaultConfig. They are public and only meaningful to the
-// sandbox, so printing them is harmless.
+// Demo values of DefaultConfig, the one place they are written: tests, the
+// benchmark and make demo read them from here. They are public and only
+// meaningful to the sandbox, so printing them is harmless.
 const (
-	demoClientID     = "demo-client"
-	demoClientSecret = "demo-secret"
-	demoUsername     = "merchant@example.com"
-	demoPassword     = "demo-password"
+	DemoClientID     = "demo-client"
+	DemoClientSecret = "demo-secret"
+	DemoUsername     = "merchant@example.com"
+	DemoPassword     = "demo-password"
 )
 
 // DefaultConfig returns the demo set described in the package
@@ -80,11 +81,11 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Clients: []Client{{
-			ID:     demoClientID,
-			Secret: demoClientSecret,
+			ID:     DemoClientID,
+			Secret: DemoClientSecret,
 			Scopes: []string{"create:token", "post:charges", "get:charges", "delete:charges", "offline_access"},
 		}},
-		Users: []User{{ClientID: demoClientID, Username: demoUsername, Password: demoPassword}},
+		Users: []User{{ClientID: DemoClientID, Username: DemoUsername, Password: DemoPassword}},
 		// The documented audiences, spelled exactly as Pay-me spells them,
 		// so that a provider sending its auth URL or a misspelt audience
 		// fails here rather than against the real service.

@@ -8,9 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 )
 
 func TestCheckLoopback(t *testing.T) {
@@ -55,29 +56,11 @@ func TestParseFlagsRejects(t *testing.T) {
 	}
 }
 
-// syncBuffer lets the test read what run writes from another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRunServesAndStops(t *testing.T) {
 	t.Parallel()
 	urlFile := filepath.Join(t.TempDir(), "url")
 	ctx, cancel := context.WithCancel(t.Context())
-	var stdout, stderr syncBuffer
+	var stdout, stderr paymetest.Buffer // run writes from another goroutine
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-url-file", urlFile, "-ttl", "1h", "-revoke-unknown", "reject"}, &stdout, &stderr)
