@@ -1,20 +1,13 @@
 package sandbox
 
 import (
-	"bytes"
 	"crypto/rand"
-	"crypto/subtle"
-	"encoding/json"
-	"errors"
-	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 const (
@@ -125,33 +118,6 @@ func (s *Server) Reset() {
 	s.resetLocked()
 }
 
-// LiveRefreshTokens counts refresh tokens issued and neither revoked nor
-// rotated away.
-func (s *Server) LiveRefreshTokens() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.refresh)
-}
-
-// RefreshTokenLive reports whether token is a live refresh token.
-func (s *Server) RefreshTokenLive(token string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.refresh[token]
-	return ok
-}
-
-// RevokeOutOfBand revokes token as if someone had done it elsewhere (the
-// merchant's back office, another Terraform state) and reports whether it
-// was live.
-func (s *Server) RevokeOutOfBand(token string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.refresh[token]
-	delete(s.refresh, token)
-	return ok
-}
-
 // ServeHTTP serves /token, /revoke and the /_sandbox/ control endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
@@ -167,8 +133,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// request is what serveAuth learned from the HTTP request before deciding.
-type request struct {
+// httpRequest is what serveAuth learned from the HTTP request before
+// deciding; parseToken and parseRevoke turn its fields into a typed request.
+type httpRequest struct {
 	endpoint string
 	method   string
 	ctype    string
@@ -178,7 +145,7 @@ type request struct {
 }
 
 func (s *Server) serveAuth(w http.ResponseWriter, r *http.Request, endpoint string) {
-	req := request{
+	req := httpRequest{
 		endpoint: endpoint,
 		method:   r.Method,
 		ctype:    r.Header.Get("Content-Type"),
@@ -233,9 +200,10 @@ func (s *Server) serveAuth(w http.ResponseWriter, r *http.Request, endpoint stri
 	rp.write(w)
 }
 
-// decide validates req and, if valid, applies it. noRefresh issues no
-// refresh token and retires none (FaultNoRefresh).
-func (s *Server) decide(req request, noRefresh bool) reply {
+// decide validates req and, if valid, applies it: the HTTP checks here,
+// then the body rules (request.go), then the grant (grants.go). noRefresh
+// issues no refresh token and retires none (FaultNoRefresh).
+func (s *Server) decide(req httpRequest, noRefresh bool) reply {
 	if req.method != http.MethodPost {
 		rp := errorReply(req.endpoint, &apiError{status: http.StatusMethodNotAllowed, msg: "Método no permitido: use POST"})
 		rp.header = http.Header{"Allow": {http.MethodPost}}
@@ -251,369 +219,22 @@ func (s *Server) decide(req request, noRefresh bool) reply {
 		return errorReply(req.endpoint, req.bodyErr)
 	}
 	if req.endpoint == pathRevoke {
-		if err := s.revokeToken(req.fields); err != nil {
+		rr, err := s.parseRevoke(req.fields)
+		if err == nil {
+			err = s.revokeToken(rr)
+		}
+		if err != nil {
 			return errorReply(req.endpoint, err)
 		}
 		return jsonReply(http.StatusOK, statusEnvelope(pathRevoke, true, msgRefreshRevoked))
 	}
-	env, err := s.issue(req.fields, noRefresh)
+	tr, err := s.parseToken(req.fields)
+	if err != nil {
+		return errorReply(req.endpoint, err)
+	}
+	env, err := s.issue(tr, noRefresh)
 	if err != nil {
 		return errorReply(req.endpoint, err)
 	}
 	return jsonReply(http.StatusOK, env)
-}
-
-func checkContentType(ct string) *apiError {
-	unsupported := &apiError{status: http.StatusUnsupportedMediaType, msg: "Content-Type debe ser application/json"}
-	if ct == "" {
-		return unsupported
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
-		return unsupported
-	}
-	// JSON is UTF-8 (RFC 8259 section 8.1); any other declared charset
-	// means the client encodes something we would misread.
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return unsupported
-	}
-	return nil
-}
-
-// readFields reads a body that must be one flat JSON object of strings:
-// every documented field is a string, and a number or nested object means
-// the client builds its body wrongly. Duplicate keys are refused because
-// servers disagree on which one wins. The fields parsed so far are returned
-// even on error, for the journal.
-func readFields(w http.ResponseWriter, r *http.Request) (map[string]string, *apiError) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, badRequest("Cuerpo de la solicitud mayor a %d bytes", maxBody)
-		}
-		return nil, badRequest("No se pudo leer el cuerpo de la solicitud")
-	}
-	malformed := badRequest("JSON inválido")
-	dec := json.NewDecoder(bytes.NewReader(body))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, malformed
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, badRequest("El cuerpo debe ser un objeto JSON")
-	}
-	fields := map[string]string{}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return fields, malformed
-		}
-		key, _ := kt.(string) // object keys are always strings
-		vt, err := dec.Token()
-		if err != nil {
-			return fields, malformed
-		}
-		v, ok := vt.(string)
-		if !ok {
-			return fields, badRequest("El campo %s debe ser texto", clip(key, maxFieldLen))
-		}
-		if _, dup := fields[key]; dup {
-			return fields, badRequest("Campo duplicado: %s", clip(key, maxFieldLen))
-		}
-		fields[key] = v
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return fields, malformed
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fields, badRequest("Datos adicionales después del objeto JSON")
-	}
-	return fields, nil
-}
-
-// fieldRules says which body fields an operation takes. The real service's
-// reaction to extra fields is undocumented; the sandbox refuses them so that
-// a provider sending anything beyond the documented fields (a password on
-// client_credentials, a scope on /revoke) is caught in tests rather than
-// left to chance in production.
-type fieldRules struct {
-	required []string // in documented order, so the first missing one is reported
-	optional []string
-}
-
-func (fr fieldRules) allows(name string) bool {
-	return slices.Contains(fr.required, name) || slices.Contains(fr.optional, name)
-}
-
-var (
-	tokenRules = map[string]fieldRules{
-		grantClientCredentials: {required: []string{"action", "grant_type", "client_id", "client_secret", "audience", "scope"}},
-		grantPassword:          {required: []string{"action", "grant_type", "client_id", "client_secret", "audience", "scope"}, optional: []string{"username", "password"}},
-		grantRefreshToken:      {required: []string{"action", "grant_type", "client_id", "client_secret", "audience", "scope", "refresh_token"}, optional: []string{"username"}},
-	}
-	revokeRules = fieldRules{required: []string{"action", "client_id", "client_secret", "audience", "refresh_token"}, optional: []string{"username"}}
-
-	// lengthLimited are the fields documented with "Long. 100".
-	lengthLimited = []string{"client_id", "client_secret", "username", "password", "refresh_token"}
-)
-
-// checkFields applies the structural rules common to both endpoints, in a
-// fixed order so that a request with several faults always gets the same
-// message.
-func (s *Server) checkFields(fields map[string]string, wantAction string, rules fieldRules, context string) *apiError {
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		if !rules.allows(k) {
-			return badRequest("Campo no permitido%s: %s", context, clip(k, maxFieldLen))
-		}
-	}
-	// An empty optional field is refused rather than read as absent: a
-	// conforming client omits what it does not send.
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		if fields[k] == "" {
-			return badRequest("Campo vacío: %s", k)
-		}
-	}
-	for _, k := range rules.required {
-		if _, ok := fields[k]; !ok {
-			return badRequest("Campo requerido: %s", k)
-		}
-	}
-	if fields["action"] != wantAction {
-		return badRequest("action inválido: se esperaba %q", wantAction)
-	}
-	for _, k := range lengthLimited {
-		if utf8.RuneCountInString(fields[k]) > maxFieldLen {
-			return badRequest("El campo %s excede %d caracteres", k, maxFieldLen)
-		}
-	}
-	// An unaccepted audience is a malformed request for this service, not
-	// a credential problem, hence 400 ("invalid request" in the docs).
-	if s.audiences != nil && !s.audiences[fields["audience"]] {
-		return badRequest("Audience inválido")
-	}
-	return nil
-}
-
-// authenticate checks client_id/client_secret. The comparison is constant
-// time only out of habit; nothing here is secret.
-func (s *Server) authenticate(fields map[string]string) (Client, *apiError) {
-	c, ok := s.clients[fields["client_id"]]
-	if !ok || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(fields["client_secret"])) != 1 {
-		return Client{}, unauthorized("Credenciales de cliente inválidas")
-	}
-	return c, nil
-}
-
-// issue handles POST /token.
-func (s *Server) issue(fields map[string]string, noRefresh bool) (envelope, *apiError) {
-	grant, ok := fields["grant_type"]
-	if !ok {
-		// Checked before the field rules, which depend on the grant.
-		if _, ok := fields["action"]; !ok {
-			return envelope{}, badRequest("Campo requerido: action")
-		}
-		return envelope{}, badRequest("Campo requerido: grant_type")
-	}
-	rules, ok := tokenRules[grant]
-	if !ok {
-		return envelope{}, badRequest("grant_type no soportado: %s", clip(grant, maxFieldLen))
-	}
-	if err := s.checkFields(fields, actionAuthorize, rules, " para grant_type "+grant); err != nil {
-		return envelope{}, err
-	}
-	requested, err := parseScope(fields["scope"])
-	if err != nil {
-		return envelope{}, err
-	}
-	if !slices.Contains(requested, scopeCreateToken) {
-		// The current docs call create:token "obligatorio para generar
-		// tokens".
-		return envelope{}, badRequest("El scope %s es obligatorio", scopeCreateToken)
-	}
-	_, hasUser := fields["username"]
-	_, hasPassword := fields["password"]
-	if grant == grantPassword && hasUser != hasPassword {
-		// Both are optional, but one without the other cannot identify a
-		// user: say so instead of guessing which was meant.
-		return envelope{}, badRequest("username y password deben enviarse juntos")
-	}
-
-	client, err := s.authenticate(fields)
-	if err != nil {
-		return envelope{}, err
-	}
-	if allowed := s.scopes[client.ID]; allowed != nil {
-		for _, sc := range requested {
-			if !allowed[sc] {
-				return envelope{}, unauthorized("Scope no permitido para el cliente: %s", sc)
-			}
-		}
-	}
-	offline := slices.Contains(requested, scopeOfflineAccess)
-	subject := client.ID
-	granted := requested
-	var newRefresh string
-
-	switch grant {
-	case grantClientCredentials:
-		// No user, so nothing to refresh on behalf of: offline_access is
-		// accepted but neither honoured nor echoed back, one of the ways
-		// the granted scope may differ from the requested one.
-		granted = slices.DeleteFunc(slices.Clone(requested), func(sc string) bool { return sc == scopeOfflineAccess })
-	case grantPassword:
-		if hasUser {
-			u, ok := s.users[[2]string{client.ID, fields["username"]}]
-			if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(fields["password"])) != 1 {
-				return envelope{}, unauthorized("Usuario o contraseña inválidos")
-			}
-			subject = u.Username
-		}
-		if offline && !noRefresh {
-			newRefresh = s.storeRefresh(refreshState{clientID: client.ID, username: fields["username"], scopes: setOf(requested)})
-		}
-	case grantRefreshToken:
-		var err *apiError
-		subject, newRefresh, err = s.useRefresh(client.ID, fields, requested, offline && s.rotate && !noRefresh)
-		if err != nil {
-			return envelope{}, err
-		}
-	}
-
-	now := s.now()
-	expires := int64((s.ttl + time.Second - 1) / time.Second)
-	return envelope{
-		Action:        actionAuthorize,
-		Success:       true,
-		AccessToken:   s.accessToken(now, expires, fields["audience"], subject, client.ID, grant, strings.Join(granted, " ")),
-		Scope:         strings.Join(granted, " "),
-		RefreshToken:  newRefresh,
-		ExpiresIn:     expires,
-		TokenType:     "Bearer",
-		Authorization: newMeta(codeOK, msgTokenCreated),
-	}, nil
-}
-
-// useRefresh checks a refresh_token grant and, when rotate is set, swaps
-// the token for a new one in the same critical section, so two concurrent
-// refreshes cannot both rotate the same token.
-func (s *Server) useRefresh(clientID string, fields map[string]string, requested []string, rotate bool) (subject, newToken string, _ *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := fields["refresh_token"]
-	st, ok := s.refresh[old]
-	if !ok || st.clientID != clientID {
-		return "", "", badRequest(msgRefreshInvalid)
-	}
-	if u, given := fields["username"]; given && u != st.username {
-		return "", "", badRequest(msgRefreshInvalid)
-	}
-	// RFC 6749 section 6: a refresh may narrow the original grant, never
-	// widen it. 401 like any other scope the caller may not have.
-	for _, sc := range requested {
-		if !st.scopes[sc] {
-			return "", "", unauthorized("Scope no concedido al Refresh Token: %s", sc)
-		}
-	}
-	subject = clientID
-	if st.username != "" {
-		subject = st.username
-	}
-	if rotate {
-		delete(s.refresh, old)
-		newToken = s.storeRefreshLocked(st)
-	}
-	return subject, newToken, nil
-}
-
-// revokeToken handles POST /revoke.
-func (s *Server) revokeToken(fields map[string]string) *apiError {
-	if err := s.checkFields(fields, actionRevoke, revokeRules, ""); err != nil {
-		return err
-	}
-	client, err := s.authenticate(fields)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tok := fields["refresh_token"]
-	st, ok := s.refresh[tok]
-	if u, given := fields["username"]; ok && given && u != st.username {
-		ok = false
-	}
-	if !ok || st.clientID != client.ID {
-		// Never touches a token of another client or user.
-		return s.revokeUnknownReply()
-	}
-	delete(s.refresh, tok)
-	return nil
-}
-
-// revokeUnknownReply is the single place that decides what /revoke answers
-// for a refresh token that is unknown, already revoked, rotated away, or
-// belongs to another client or user.
-//
-// Pay-me does not document this case. RFC 7009 section 2.2 says an
-// authorization server answers 200 for an invalid token, because the
-// client cannot act on the error and the token is unusable either way;
-// that is the default (RevokeUnknownSucceed). RevokeUnknownReject models a
-// server that reports it, so that clients can be tested to treat such an
-// answer as "already gone" rather than as a failure.
-func (s *Server) revokeUnknownReply() *apiError {
-	if s.revoke == RevokeUnknownReject {
-		return badRequest(msgRefreshInvalid)
-	}
-	return nil
-}
-
-func (s *Server) storeRefresh(st refreshState) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.storeRefreshLocked(st)
-}
-
-func (s *Server) storeRefreshLocked(st refreshState) string {
-	tok := randomToken()
-	s.refresh[tok] = st
-	return tok
-}
-
-// parseScope splits a scope parameter per RFC 6749 section 3.3: tokens
-// separated by single spaces. Sloppy joining (double or trailing spaces) is
-// refused, since the real server's tolerance is unknown. Repeats are
-// dropped, keeping the first occurrence's place.
-func parseScope(scope string) ([]string, *apiError) {
-	var out []string
-	for sc := range strings.SplitSeq(scope, " ") {
-		if !validScopeToken(sc) {
-			return nil, badRequest("Scope inválido: use permisos separados por un espacio")
-		}
-		if !slices.Contains(out, sc) {
-			out = append(out, sc)
-		}
-	}
-	return out, nil
-}
-
-// validScopeToken follows RFC 6749's scope-token grammar:
-// 1*( %x21 / %x23-5B / %x5D-7E ).
-func validScopeToken(sc string) bool {
-	if sc == "" {
-		return false
-	}
-	for i := 0; i < len(sc); i++ {
-		c := sc[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-func setOf(xs []string) map[string]bool {
-	m := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
 }
