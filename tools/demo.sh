@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# make demo: build the provider, start the local Pay-me sandbox on a free
-# loopback port, apply examples/demo with Terraform (or OpenTofu) pointed at
-# the local build, show what the sandbox saw, destroy, and clean up. Nothing
-# outside a temporary folder is touched; the user's CLI configuration is not
-# read.
+# make demo: apply examples/demo with Terraform (or OpenTofu) against the
+# local Pay-me sandbox, show what the sandbox saw, destroy, and clean up.
+# internal/cmd/payme-dev builds the provider, serves the sandbox and writes
+# the CLI configuration; this script only drives the CLI as a user would.
+# Nothing outside a temporary folder is touched; the user's CLI
+# configuration is not read.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/payme-demo.XXXXXX")
-sandbox_pid=
+dev_pid=
 cleanup() {
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  [ -n "$dev_pid" ] && kill "$dev_pid" 2>/dev/null && wait "$dev_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -25,40 +26,22 @@ drop_override_warning() {
        { print }'
 }
 
-step "Building the provider and the sandbox"
-(cd "$root" && go build -o "$work/plugins/terraform-provider-payme" . &&
-  go build -o "$work/payme-sandbox" ./internal/cmd/payme-sandbox)
+step "Building the provider and starting the Pay-me sandbox"
+(cd "$root" && go build -o "$work/bin/" ./internal/cmd/payme-dev ./internal/cmd/payme-sandbox)
 eval "$("$root/tools/tfcli.sh" "${TF_ACC_CLI:-auto}")"
 tf=$TF_ACC_TERRAFORM_PATH
 echo "CLI: $(TF_CLI_CONFIG_FILE=/dev/null "$tf" version 2>/dev/null | head -1) ($tf)"
-
-step "Starting the Pay-me sandbox"
-"$work/payme-sandbox" -listen 127.0.0.1:0 -url-file "$work/url" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
-[ -s "$work/url" ] || { cat "$work/sandbox.log"; echo "The sandbox did not start." >&2; exit 1; }
-url=$(cat "$work/url")
-echo "Sandbox listening on $url"
-
-# dev_overrides points Terraform at the local build, under both registries'
-# names so that the same file serves Terraform and OpenTofu.
-cat >"$work/cli.tfrc" <<CFG
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/payme-community/payme"  = "$work/plugins"
-    "registry.opentofu.org/payme-community/payme" = "$work/plugins"
-  }
-  direct {}
-}
-CFG
+"$work/bin/payme-dev" env -dir "$work" -env-file "$work/env" >"$work/dev.log" 2>&1 &
+dev_pid=$!
+for _ in $(seq 600); do [ -s "$work/env" ] && break; kill -0 "$dev_pid" 2>/dev/null || break; sleep 0.1; done
+[ -s "$work/env" ] || { cat "$work/dev.log"; echo "The local environment did not start." >&2; exit 1; }
+# shellcheck source=/dev/null
+. "$work/env"
+echo "Sandbox listening on $PAYME_AUTH_URL"
 cp "$root/examples/demo/main.tf" "$work/main.tf"
 
-export TF_CLI_CONFIG_FILE=$work/cli.tfrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-export PAYME_AUTH_URL=$url PAYME_CLIENT_ID=demo-client PAYME_CLIENT_SECRET=demo-secret
-export TF_VAR_password=demo-password
-
 journal() {
-  "$work/payme-sandbox" -journal "$url" 2>/dev/null || echo "(could not read the journal)"
+  "$work/bin/payme-sandbox" -journal "$PAYME_AUTH_URL" 2>/dev/null || echo "(could not read the journal)"
 }
 
 step "terraform apply"
@@ -77,7 +60,7 @@ step "terraform destroy"
 step "After destroy: the revocation"
 journal | grep -E '/revoke|live' || true
 
-if "$work/payme-sandbox" -journal "$url" 2>/dev/null | grep -q 'live refresh tokens: 0'; then
+if journal | grep -q 'live refresh tokens: 0'; then
   step "Done: the refresh token was created and revoked; the sandbox holds no live token."
 else
   echo "The sandbox still holds a live refresh token." >&2

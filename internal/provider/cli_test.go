@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,33 +23,6 @@ import (
 // The tests in this file drive the real CLI as a user would (a built
 // provider binary found through dev_overrides, real signals, real logs),
 // for what the in-process harness cannot show.
-
-var (
-	buildOnce  sync.Once
-	pluginsDir string
-	buildErr   error
-)
-
-// builtProvider compiles the provider once per test binary.
-func builtProvider(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		// Shared by every CLI test, so not t.TempDir; TestMain removes it.
-		dir, err := os.MkdirTemp("", "payme-provider-*") //nolint:usetesting
-		if err != nil {
-			buildErr = err
-			return
-		}
-		pluginsDir, buildErr = devoverride.Build(context.Background(), dir)
-		if buildErr != nil {
-			pluginsDir = dir
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return pluginsDir
-}
 
 // cliEnv is a working directory wired to a sandbox and the built provider.
 type cliEnv struct {
@@ -68,26 +40,22 @@ func newCLIEnv(t *testing.T, mutate ...func(*sandbox.Config)) *cliEnv {
 	if os.Getenv("TF_ACC") == "" || tf == "" {
 		t.Skip("set TF_ACC and TF_ACC_TERRAFORM_PATH (make test does) to run the CLI tests")
 	}
-	plugins := builtProvider(t)
 	cfg := sandbox.DefaultConfig()
 	for _, m := range mutate {
 		m(&cfg)
 	}
 	sb := sandbox.New(cfg)
-	rec := &tokenRecorder{next: sb, started: make(chan struct{}, 1024)}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-
-	dir := t.TempDir()
-	rc := filepath.Join(dir, ".terraformrc")
-	if err := devoverride.WriteCLIConfig(rc, plugins); err != nil {
+	rec := &tokenRecorder{started: make(chan struct{}, 1024)}
+	// The provider is built once per test binary; TestMain removes it.
+	env, err := devoverride.Start(t.Context(), t.TempDir(), devoverride.Options{
+		Sandbox: sb,
+		Wrap:    func(h http.Handler) http.Handler { rec.next = h; return rec },
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-		"PAYME_AUTH_URL="+srv.URL, "PAYME_CLIENT_ID="+demoClientID, "PAYME_CLIENT_SECRET="+demoClientSecret,
-		"TF_VAR_password="+demoPassword)
-	return &cliEnv{t: t, dir: dir, tf: tf, env: env, sandbox: sb, seen: rec}
+	t.Cleanup(func() { _ = env.Close() })
+	return &cliEnv{t: t, dir: env.Dir, tf: tf, env: env.Environ(), sandbox: sb, seen: rec}
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 
+	"github.com/payme-community/terraform-provider-payme/internal/devoverride"
 	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
@@ -41,9 +42,7 @@ func TestMain(m *testing.M) {
 	os.Setenv("CHECKPOINT_DISABLE", "1")
 	code := m.Run()
 	_ = os.Remove(f.Name())
-	if pluginsDir != "" {
-		_ = os.RemoveAll(pluginsDir)
-	}
+	devoverride.RemoveProvider()
 	os.Exit(code)
 }
 
