@@ -20,7 +20,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "Start the provider in debug mode, for debuggers such as delve.")
 	flag.Parse()
 	if !debug { // a debugging session wants every log line
-		provider.MatchLogLevels()
+		matchLogLevels()
 	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

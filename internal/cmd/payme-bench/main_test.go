@@ -28,4 +28,35 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, report)
 		}
 	}
+	for _, g := range goals {
+		if n := strings.Count(report, g.reason.text); n > 1 {
+			t.Errorf("the report gives the reason %q %d times", g.reason.title, n)
+		}
+	}
+}
+
+// TestReportSaysEachReasonOnce misses three goals for one reason: the
+// report names all three and explains the reason once.
+func TestReportSaysEachReasonOnce(t *testing.T) {
+	t.Parallel()
+	rows := []row{
+		{figure: "2", name: "a", ours: 2, baseline: 1, unit: "s", goal: goalApply, ref: 1},
+		{figure: "2", name: "b", ours: 3, baseline: 1, unit: "s", goal: goalLatency, ref: 1},
+		{figure: "3", name: "c", ours: 2, baseline: 1, unit: "s", goal: goalValidate, ref: 1},
+		{figure: "3", name: "d", ours: 20, unit: "MiB", goal: goalRSS, ref: 1},
+	}
+	var b strings.Builder
+	writeMissed(&b, rows)
+	out := b.String()
+	for _, name := range []string{"**2, a**", "**2, b**", "**3, c**"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("the missed goals lack %s:\n%s", name, out)
+		}
+	}
+	if strings.Contains(out, "**3, d**") || strings.Contains(out, reasonRSS.text) {
+		t.Errorf("a met goal is listed as missed:\n%s", out)
+	}
+	if n := strings.Count(out, reasonPlugin.text); n != 1 {
+		t.Errorf("the reason is given %d times, want once:\n%s", n, out)
+	}
 }

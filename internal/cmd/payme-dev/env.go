@@ -43,7 +43,7 @@ func exports(vars []string) string {
 }
 
 // shellQuote quotes s for a POSIX shell: single quotes, each inner single
-// quote written as '\''.
+// quote closed, escaped with a backslash, and reopened.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,15 +1,15 @@
-package provider
+package main
 
 import "os"
 
-// MatchLogLevels keeps the plugin SDK and the provider from writing log
+// matchLogLevels keeps the plugin SDK and the provider from writing log
 // lines that Terraform will drop; main calls it before serving. Terraform
 // keeps a provider's lines only at the level TF_LOG_PROVIDER (or else
 // TF_LOG) asks for, but the SDK writes every line at TRACE unless told
 // otherwise, and Terraform parses each one before dropping it: on every RPC,
 // in both processes (docs/benchmarks.md measures the difference). Levels
 // the user set explicitly are left alone.
-func MatchLogLevels() {
+func matchLogLevels() {
 	for name, level := range logLevels(os.LookupEnv) {
 		_ = os.Setenv(name, level)
 	}
