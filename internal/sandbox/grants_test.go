@@ -217,8 +217,10 @@ func TestExpiresInFollowsTTL(t *testing.T) {
 				t.Errorf("expires_in = %d, want %d", env.ExpiresIn, tc.want)
 			}
 			claims := decodeJWT(t, env.AccessToken)
-			if exp, iat := claims["exp"].(float64), claims["iat"].(float64); int64(exp-iat) != tc.want {
-				t.Errorf("exp-iat = %v, want %d", exp-iat, tc.want)
+			exp, okExp := claims["exp"].(float64)
+			iat, okIat := claims["iat"].(float64)
+			if !okExp || !okIat || int64(exp-iat) != tc.want {
+				t.Errorf("exp-iat = %v (numbers: %v, %v), want %d", exp-iat, okExp, okIat, tc.want)
 			}
 		})
 	}
