@@ -19,7 +19,8 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "Start the provider in debug mode, for debuggers such as delve.")
 	flag.Parse()
-	if !debug { // a debugging session wants every log line
+	// A debugging session wants every log line.
+	if !debug {
 		matchLogLevels()
 	}
 
