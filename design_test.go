@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The import rules of DESIGN.md ("Architecture"), checked with go list so
+// that a change breaking them fails here rather than in review.
+
+const module = "github.com/payme-community/terraform-provider-payme"
+
+// testOnly are packages for tests and developers; the provider binary never
+// contains them.
+var testOnly = []string{
+	"internal/sandbox",
+	"internal/devoverride",
+	"internal/paymetest",
+	"internal/hostile",
+	"internal/cmd/",
+}
+
+// goList runs go list with a template over pattern and returns its lines.
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), "go", append([]string{"list"}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", strings.Join(args, " "), err)
+	}
+	return strings.Fields(string(out))
+}
+
+// imports maps each package of the module (relative path, "" for the
+// root) to the packages its production files import.
+func imports(t *testing.T) map[string][]string {
+	t.Helper()
+	m := map[string][]string{}
+	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, "./...") {
+		pkg, imps, _ := strings.Cut(line, "|")
+		rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+		m[rel] = strings.Split(imps, ",")
+	}
+	return m
+}
+
+func isTestOnly(pkg string) bool {
+	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+	return slices.ContainsFunc(testOnly, func(p string) bool { return rel == p || strings.HasPrefix(rel, p) && strings.HasSuffix(p, "/") })
+}
+
+func TestBinaryHoldsNoTestSupport(t *testing.T) {
+	t.Parallel()
+	for _, dep := range goList(t, "-deps", ".") {
+		if strings.HasPrefix(dep, module) && isTestOnly(dep) {
+			t.Errorf("the provider binary depends on %s, a package for tests and developers", dep)
+		}
+	}
+}
+
+func TestImportRules(t *testing.T) {
+	t.Parallel()
+	ours := func(imp string) bool { return strings.HasPrefix(imp, module+"/") }
+	rules := []struct {
+		pkg     string
+		allowed func(imp string) bool
+		why     string
+	}{
+		{"internal/paymeauth", func(imp string) bool { return !ours(imp) && !strings.Contains(imp, "terraform-plugin-framework") },
+			"the auth client knows nothing of Terraform nor of the rest of the module"},
+		{"internal/sandbox", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the sandbox is the standard library only, so that it stays a neutral judge of the wire"},
+		{"internal/provider", func(imp string) bool { return !ours(imp) || !isTestOnly(imp) },
+			"the provider's production code uses no test support"},
+	}
+	all := imports(t)
+	for _, r := range rules {
+		imps, ok := all[r.pkg]
+		if !ok {
+			t.Errorf("no package %s: update the rules here and in DESIGN.md", r.pkg)
+			continue
+		}
+		for _, imp := range imps {
+			if imp != "" && !r.allowed(imp) {
+				t.Errorf("%s imports %s: %s", r.pkg, imp, r.why)
+			}
+		}
+	}
+	for pkg, imps := range all {
+		if slices.Contains(imps, module+"/internal/paymetest") {
+			t.Errorf("%s imports internal/paymetest outside its tests", pkg)
+		}
+	}
+}
