@@ -33,7 +33,7 @@ func TestGrantSuccessShapes(t *testing.T) {
 			},
 			wantKeys:  base,
 			wantScope: "create:token post:charges",
-			wantSub:   "demo-client",
+			wantSub:   DemoClientID,
 		},
 		{
 			name: "client_credentials all documented scopes",
@@ -42,7 +42,7 @@ func TestGrantSuccessShapes(t *testing.T) {
 			},
 			wantKeys:  base,
 			wantScope: "create:token post:charges get:charges delete:charges",
-			wantSub:   "demo-client",
+			wantSub:   DemoClientID,
 		},
 		{
 			name:      "password with offline_access",
@@ -64,7 +64,7 @@ func TestGrantSuccessShapes(t *testing.T) {
 			body:      func(*testEnv, *testing.T) fields { return pwFields().without("username", "password") },
 			wantKeys:  withRefresh,
 			wantScope: "create:token post:charges offline_access",
-			wantSub:   "demo-client",
+			wantSub:   DemoClientID,
 			wantLive:  1,
 		},
 		{
@@ -74,7 +74,7 @@ func TestGrantSuccessShapes(t *testing.T) {
 			},
 			wantKeys:  base,
 			wantScope: "create:token post:charges",
-			wantSub:   "demo-client",
+			wantSub:   DemoClientID,
 		},
 		{
 			name: "refresh_token without rotation",
@@ -140,7 +140,7 @@ func TestGrantSuccessShapes(t *testing.T) {
 			}
 			claims := decodeJWT(t, env.AccessToken)
 			want := map[string]any{
-				"iss": issuer, "aud": testAudience, "sub": tc.wantSub, "azp": "demo-client",
+				"iss": issuer, "aud": testAudience, "sub": tc.wantSub, "azp": DemoClientID,
 				"scope": tc.wantScope, "gty": body["grant_type"],
 				"iat": float64(now.Unix()), "exp": float64(now.Unix() + 86400),
 			}

@@ -153,7 +153,7 @@ func (f fields) without(keys ...string) fields {
 func ccFields() fields {
 	return fields{
 		"action": "authorize", "grant_type": "client_credentials",
-		"client_id": "demo-client", "client_secret": "demo-secret",
+		"client_id": DemoClientID, "client_secret": DemoClientSecret,
 		"audience": testAudience, "scope": "create:token post:charges",
 	}
 }
@@ -161,16 +161,16 @@ func ccFields() fields {
 func pwFields() fields {
 	return fields{
 		"action": "authorize", "grant_type": "password",
-		"client_id": "demo-client", "client_secret": "demo-secret",
+		"client_id": DemoClientID, "client_secret": DemoClientSecret,
 		"audience": testAudience, "scope": "create:token post:charges offline_access",
-		"username": "merchant@example.com", "password": "demo-password",
+		"username": "merchant@example.com", "password": DemoPassword,
 	}
 }
 
 func rtFields(rt string) fields {
 	return fields{
 		"action": "authorize", "grant_type": "refresh_token",
-		"client_id": "demo-client", "client_secret": "demo-secret",
+		"client_id": DemoClientID, "client_secret": DemoClientSecret,
 		"audience": testAudience, "scope": "create:token post:charges offline_access",
 		"refresh_token": rt,
 	}
@@ -178,7 +178,7 @@ func rtFields(rt string) fields {
 
 func revokeFields(rt string) fields {
 	return fields{
-		"action": "revoke", "client_id": "demo-client", "client_secret": "demo-secret",
+		"action": "revoke", "client_id": DemoClientID, "client_secret": DemoClientSecret,
 		"audience": testAudience, "refresh_token": rt,
 	}
 }

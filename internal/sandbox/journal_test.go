@@ -58,7 +58,7 @@ func TestJournalMasksSecrets(t *testing.T) {
 			}
 		}
 	}
-	if got := entries[0].Fields; got["username"] != "merchant@example.com" || got["client_id"] != "demo-client" || got["scope"] != pw["scope"] || got["password"] != masked {
+	if got := entries[0].Fields; got["username"] != "merchant@example.com" || got["client_id"] != DemoClientID || got["scope"] != pw["scope"] || got["password"] != masked {
 		t.Errorf("non-secret fields should be kept as sent: %v", got)
 	}
 	if entries[0].Grant != "password" || entries[1].Grant != "refresh_token" || entries[2].Grant != "" || entries[0].APIVersion != testVersion {
@@ -103,7 +103,7 @@ func TestJournalCopiesAndClock(t *testing.T) {
 		t.Errorf("entry = %+v", j[0])
 	}
 	j[0].Fields["client_id"] = "tampered"
-	if e.s.Journal()[0].Fields["client_id"] != "demo-client" {
+	if e.s.Journal()[0].Fields["client_id"] != DemoClientID {
 		t.Error("Journal returned the internal map")
 	}
 }
