@@ -33,7 +33,8 @@ tf=$TF_ACC_TERRAFORM_PATH
 echo "CLI: $(TF_CLI_CONFIG_FILE=/dev/null "$tf" version 2>/dev/null | head -1) ($tf)"
 "$work/bin/payme-dev" env -dir "$work" -env-file "$work/env" >"$work/dev.log" 2>&1 &
 dev_pid=$!
-for _ in $(seq 600); do [ -s "$work/env" ] && break; kill -0 "$dev_pid" 2>/dev/null || break; sleep 0.1; done
+# Until it is ready, or has failed (a cold build can take minutes).
+while [ ! -s "$work/env" ] && kill -0 "$dev_pid" 2>/dev/null; do sleep 0.1; done
 [ -s "$work/env" ] || { cat "$work/dev.log"; echo "The local environment did not start." >&2; exit 1; }
 # shellcheck source=/dev/null
 . "$work/env"
