@@ -10,13 +10,14 @@
 //  3. start-up (terraform validate with and without the provider), peak RSS
 //     of the provider process, and binary size.
 //
-// make bench runs it with the CLI that tools/tfcli.sh finds, and appends the
-// Go benchmarks of the auth client. -smoke runs the smallest sizes once, so
+// make bench runs it with the CLI that tools/tfcli.sh finds, and with
+// -go-bench, which appends the auth client's Go benchmarks. -smoke runs the smallest sizes once, so
 // that make test keeps the harness from rotting.
 //
 // goals.go holds the goals and the reasons they can be missed, as data;
 // harness.go the local environment and the one interleaved timing loop;
-// figures.go what each figure measures; report.go the Markdown.
+// figures.go what each figure measures; report.go the Markdown; gobench.go
+// the auth client's Go benchmarks.
 package main
 
 import (
@@ -42,6 +43,7 @@ type options struct {
 	out     string
 	smoke   bool
 	repeats int
+	goBench int // runs of the auth client's Go benchmarks; 0 skips them
 }
 
 // sizes are the figures' parameters; smoke shrinks them to the least that
@@ -62,6 +64,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.out, "out", "", "also write the results as Markdown to this `file`")
 	fs.BoolVar(&o.smoke, "smoke", false, "smallest sizes, one repeat: checks that the harness works")
 	fs.IntVar(&o.repeats, "repeats", 5, "runs per measurement; the median is quoted")
+	fs.IntVar(&o.goBench, "go-bench", 0, "also run the auth client's Go benchmarks this many `times` (from the module root)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,6 +117,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	rows = append(rows, startup...)
 
 	report := h.report(rows, sz)
+	if o.goBench > 0 {
+		section, err := goBenchmarks(ctx, o.goBench)
+		if err != nil {
+			return err
+		}
+		report += section
+	}
 	fmt.Fprint(stdout, report)
 	if o.out != "" {
 		return os.WriteFile(o.out, []byte(report), 0o644) //nolint:gosec // a results file meant to be committed
