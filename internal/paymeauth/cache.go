@@ -12,15 +12,10 @@ import (
 // key (nor shows up in a heap dump of the map).
 type cacheKey = [sha256.Size]byte
 
-const (
-	// maxCacheEntries bounds the map whatever the callers do (e.g. a stream
-	// of distinct refresh tokens); past it the soonest-expiring entry goes.
-	maxCacheEntries = 1024
-	// Below this size sweeping is not worth the time; above it, expired
-	// entries are swept at most once per sweepInterval (or when full).
-	sweepMinEntries = 32
-	sweepInterval   = time.Minute
-)
+// maxCacheEntries bounds the map whatever the callers do (a stream of
+// distinct refresh tokens, say). The process lives minutes, so a full cache
+// is simply emptied rather than managed.
+const maxCacheEntries = 1024
 
 type cacheEntry struct {
 	tok     Token
@@ -28,9 +23,8 @@ type cacheEntry struct {
 }
 
 type tokenCache struct {
-	mu        sync.RWMutex
-	entries   map[cacheKey]cacheEntry
-	lastSweep time.Time
+	mu      sync.RWMutex
+	entries map[cacheKey]cacheEntry
 }
 
 // get is the hot path: one read lock, one map lookup, no allocation.
@@ -55,26 +49,16 @@ func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now 
 	if tc.entries == nil {
 		tc.entries = make(map[cacheKey]cacheEntry)
 	}
-	n := len(tc.entries)
-	if n >= maxCacheEntries || (n >= sweepMinEntries && now.Sub(tc.lastSweep) >= sweepInterval) {
-		tc.lastSweep = now
-		limit := now.Add(margin)
-		for key, e := range tc.entries {
-			if !limit.Before(e.tok.ExpiresAt) {
-				delete(tc.entries, key)
-			}
+	// Expired entries go on every insert: at most maxCacheEntries of them,
+	// and inserts happen once per HTTP call.
+	limit := now.Add(margin)
+	for key, e := range tc.entries {
+		if !limit.Before(e.tok.ExpiresAt) {
+			delete(tc.entries, key)
 		}
 	}
-	for len(tc.entries) >= maxCacheEntries {
-		var victim cacheKey
-		var soonest time.Time
-		first := true
-		for key, e := range tc.entries {
-			if first || e.tok.ExpiresAt.Before(soonest) {
-				victim, soonest, first = key, e.tok.ExpiresAt, false
-			}
-		}
-		delete(tc.entries, victim)
+	if len(tc.entries) >= maxCacheEntries {
+		clear(tc.entries)
 	}
 	tc.entries[k] = cacheEntry{tok: tok, refresh: refresh}
 }

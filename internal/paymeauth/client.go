@@ -2,6 +2,7 @@ package paymeauth
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -68,13 +69,16 @@ type Client struct {
 type Token struct {
 	AccessToken  string
 	RefreshToken string // "" when the answer carried none: keep the one you have
-	TokenType    string
-	// Scopes are the granted scopes as answered (split on white space); when
+	TokenType    string // "" when absent or when it quoted a secret
+	// Scopes are the granted scopes as answered (split on white space,
+	// repeats and any scope quoting a secret dropped); when
 	// the answer omits "scope" they are the requested ones (RFC 6749 §5.1:
 	// scope may be omitted when identical to the request). The slice may be
 	// shared with the cache and with other callers: do not modify it.
 	Scopes    []string
-	ExpiresIn int64     // seconds, as received
+	// ExpiresIn is the lifetime in seconds as received; 0 when the answer
+	// gave none usable (the token then counts as expired when issued).
+	ExpiresIn int64
 	IssuedAt  time.Time // client clock when the answer arrived
 	ExpiresAt time.Time // IssuedAt + ExpiresIn
 	FromCache bool
@@ -178,11 +182,11 @@ func New(cfg Config) (*Client, error) {
 // shared, since each must mint its own refresh token, and run on the caller's
 // context directly.
 func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
-	if msg := req.validate(); msg != "" {
-		return Token{}, c.localError(opToken, req.Grant, msg)
+	if err := req.validate(); err != nil {
+		return Token{}, c.failEarly(opToken, req.Grant, attempt{outcome: outcome{kind: ErrBadRequest, detail: "invalid request: " + err.Error()}})
 	}
 	if err := ctx.Err(); err != nil {
-		return Token{}, contextError(opToken, req.Grant, err, 0)
+		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(&callSpec{}, err))
 	}
 	if hasScope(req.Scopes, scopeOfflineAccess) {
 		return c.fetchToken(ctx, req, false)
@@ -218,12 +222,13 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 	})
 	select {
 	case <-ctx.Done():
-		return Token{}, contextError(opToken, req.Grant, ctx.Err(), 0)
+		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(&callSpec{}, ctx.Err()))
 	case r := <-ch:
-		if r.Err != nil {
+		tok, ok := r.Val.(Token)
+		if r.Err != nil || !ok {
 			return Token{}, r.Err
 		}
-		return r.Val.(Token), nil
+		return tok, nil
 	}
 }
 
@@ -238,47 +243,60 @@ func (c *Client) flightBound() time.Duration {
 func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool) (Token, error) {
 	body, err := c.tokenBody(&req)
 	if err != nil {
-		return Token{}, c.localError(opToken, req.Grant, "cannot encode the request")
+		return Token{}, c.failEarly(opToken, req.Grant, attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot encode the request"}})
 	}
-	offline := hasScope(req.Scopes, scopeOfflineAccess)
-	res, perr := c.call(ctx, &callSpec{
+	sp := &callSpec{
 		op:          opToken,
 		url:         c.tokenURL,
 		logURL:      c.tokenLogURL,
 		grant:       req.Grant,
 		body:        body,
-		secrets:     secretList(c.cfg.ClientSecret, req.Password, req.RefreshToken),
-		sentRefresh: req.RefreshToken != "",
-		needRefresh: req.Grant == GrantPassword && offline,
+		secrets:     newSecretSet(c.cfg.ClientSecret, req.Password, req.RefreshToken),
+		sentRefresh: req.RefreshToken,
+		needRefresh: req.Grant == GrantPassword && hasScope(req.Scopes, scopeOfflineAccess),
+		username:    req.Username,
 		detached:    detached,
-	})
+	}
+	a, at, perr := c.call(ctx, sp)
 	clear(body)
 	if perr != nil {
 		return Token{}, perr
 	}
-	a := &res.ans
-	scopes := strings.Fields(a.scope)
-	if !a.hasScope {
-		scopes = slices.Clone(req.Scopes)
+	scopes := slices.Clone(req.Scopes)
+	if a.scope.set {
+		scopes = strings.Fields(a.scope.s)
 	}
-	// Clip so that a caller appending to Scopes cannot write into a
-	// backing array shared through the cache.
-	scopes = slices.Clip(scopes)
-	life := min(a.expiresIn, maxLifetimeSeconds)
+	// What the server says goes into the state: a scope or token type that
+	// quotes a secret is dropped, not stored.
+	scopes = slices.DeleteFunc(scopes, func(s string) bool { return sp.secrets.clean(s) != s })
+	if sp.secrets.clean(a.tokenType) != a.tokenType {
+		a.tokenType = ""
+	}
+	// An unusable expires_in (absent, not a number, not positive, absurd)
+	// reads as 0: the token counts as expiring when issued, so it is never
+	// cached and payme_access_token refuses it unless min_validity is 0s. A
+	// lifetime is never invented, and the answer is not refused: it may
+	// carry a refresh token, which must not be lost.
 	return Token{
 		AccessToken:  a.accessToken,
 		RefreshToken: a.refreshToken,
 		TokenType:    a.tokenType,
-		Scopes:       scopes,
-		ExpiresIn:    a.expiresIn,
-		IssuedAt:     res.at,
-		ExpiresAt:    res.at.Add(time.Duration(life) * time.Second),
+		Scopes:       slices.Clip(dedupe(scopes)), // clipped: a caller appending cannot write into the cache
+		ExpiresIn:    a.expiresIn.n,
+		IssuedAt:     at,
+		ExpiresAt:    at.Add(time.Duration(a.expiresIn.n) * time.Second),
 	}, nil
 }
 
-// maxLifetimeSeconds keeps ExpiresAt arithmetic from overflowing on absurd
-// expires_in values (100 years is already absurd).
-const maxLifetimeSeconds = 100 * 365 * 24 * 3600
+// dedupe drops repeated scopes, keeping the first of each in order.
+func dedupe(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	return slices.DeleteFunc(s, func(v string) bool {
+		dup := seen[v]
+		seen[v] = true
+		return dup
+	})
+}
 
 // Revoke revokes a refresh token. A nil error means Pay-me confirmed it;
 // errors.Is(err, ErrInvalidToken) means Pay-me says it is already invalid,
@@ -286,52 +304,50 @@ const maxLifetimeSeconds = 100 * 365 * 24 * 3600
 // dropped in both cases.
 func (c *Client) Revoke(ctx context.Context, username, refreshToken string) error {
 	if refreshToken == "" {
-		return c.localError(opRevoke, "", "a refresh token is required")
+		return c.failEarly(opRevoke, "", attempt{outcome: outcome{kind: ErrBadRequest, detail: "invalid request: a refresh token is required"}})
 	}
 	if err := ctx.Err(); err != nil {
-		return contextError(opRevoke, "", err, 0)
+		return c.failEarly(opRevoke, "", gaveUp(&callSpec{}, err))
 	}
-	body, err := c.revokeBody(username, refreshToken)
+	raw, err := json.Marshal(refreshToken)
 	if err != nil {
-		return c.localError(opRevoke, "", "cannot encode the request")
+		return c.failEarly(opRevoke, "", attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot encode the request"}})
 	}
-	_, perr := c.call(ctx, &callSpec{
+	err = c.revoke(ctx, username, refreshToken, raw)
+	if err == nil || errors.Is(err, ErrInvalidToken) {
+		c.cache.dropRefresh(digestRefresh(refreshToken))
+	}
+	return err
+}
+
+// revoke posts the token as the JSON string raw, exactly as Pay-me sent it.
+func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw json.RawMessage) error {
+	body, err := c.revokeBody(username, raw)
+	if err != nil {
+		return c.failEarly(opRevoke, "", attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot encode the request"}})
+	}
+	_, _, perr := c.call(ctx, &callSpec{
 		op:          opRevoke,
 		url:         c.revokeURL,
 		logURL:      c.revokeLogURL,
 		body:        body,
-		secrets:     secretList(c.cfg.ClientSecret, refreshToken),
-		sentRefresh: true,
+		secrets:     newSecretSet(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
+		sentRefresh: refreshToken,
 	})
 	clear(body)
-	if perr == nil || errors.Is(perr, ErrInvalidToken) {
-		c.cache.dropRefresh(digestRefresh(refreshToken))
-	}
 	if perr != nil {
 		return perr
 	}
 	return nil
 }
 
-func (c *Client) localError(op string, grant Grant, msg string) *Error {
-	return &Error{
-		Op:       op,
-		Endpoint: endpointOf(op),
-		Grant:    grant,
-		Err:      &causeError{kind: ErrBadRequest, detail: "invalid request: " + msg},
+// failEarly reports a call that ended before any attempt.
+func (c *Client) failEarly(op string, grant Grant, at attempt) *Error {
+	sp := &callSpec{op: op, grant: grant, logURL: c.tokenLogURL, secrets: newSecretSet(c.cfg.ClientSecret)}
+	if op == opRevoke {
+		sp.logURL = c.revokeLogURL
 	}
-}
-
-// contextError reports that the caller's own context ended. It wraps the
-// context error and no sentinel: it says nothing about Pay-me.
-func contextError(op string, grant Grant, err error, attempts int) *Error {
-	return &Error{
-		Op:       op,
-		Endpoint: endpointOf(op),
-		Grant:    grant,
-		Attempts: attempts,
-		Err:      &causeError{detail: "gave up: " + err.Error(), cause: err},
-	}
+	return c.newError(sp, 0, &at, nil, CarriedNone)
 }
 
 func digestRefresh(rt string) [sha256.Size]byte {

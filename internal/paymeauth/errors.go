@@ -11,9 +11,9 @@ import (
 // context.Canceled or context.DeadlineExceeded instead, because that is not a
 // verdict on the server nor on the request).
 var (
-	// ErrBadRequest: HTTP 400, any other 4xx not listed below, 404, 501, an
-	// unexpected redirect, a 2xx answer with success false that is not an
-	// invalid-token answer, and requests rejected locally before any call.
+	// ErrBadRequest: HTTP 400, any other 4xx not listed below, 404, 501, a
+	// 2xx answer with success false that is not an invalid-token answer,
+	// and requests rejected locally before any call.
 	ErrBadRequest = errors.New("paymeauth: bad request")
 	// ErrUnauthorized: HTTP 401 — wrong client_id/client_secret, wrong
 	// username/password, or a scope the client may not have.
@@ -21,19 +21,33 @@ var (
 	// ErrForbidden: HTTP 403.
 	ErrForbidden = errors.New("paymeauth: forbidden")
 	// ErrInvalidToken: the refresh token sent is invalid, unknown, revoked or
-	// expired (see isInvalidTokenAnswer for the exact rule).
+	// expired, as the answer says beyond doubt (see invalidtoken.go).
 	ErrInvalidToken = errors.New("paymeauth: invalid, unknown, revoked or expired refresh token")
-	// ErrTemporary: 429, 5xx (but 501), network errors and per-attempt
-	// timeouts, once the retries were used up.
+	// ErrTemporary: 429, 5xx (but 501), network errors (a refused
+	// connection included) and per-attempt timeouts, once the retries were
+	// used up.
 	ErrTemporary = errors.New("paymeauth: temporary failure")
+	// ErrEndpoint: the base URL does not lead to Pay-me in a way retrying
+	// could fix: the host name does not resolve, the TLS certificate is
+	// refused, or the server redirects. Returned after the first attempt.
+	ErrEndpoint = errors.New("paymeauth: auth URL unusable")
 	// ErrMalformed: a 2xx answer the client cannot trust (not JSON, too large,
-	// success true without access_token or without a positive expires_in, no
-	// refresh_token where offline_access demands one, ...).
+	// success without access_token, no refresh_token where offline_access
+	// demands one, a refresh token that cannot be stored exactly, ...).
 	ErrMalformed = errors.New("paymeauth: malformed answer")
 )
 
-// Error describes a failed call. Its fields never hold a secret: server
-// messages are scrubbed of every secret the call knew before they are stored.
+// Carried says what became of a refresh token that a refused answer carried.
+type Carried int
+
+const (
+	CarriedNone    Carried = iota // the refused answers carried no new refresh token
+	CarriedRevoked                // it was revoked before the call failed
+	CarriedLive                   // revoking it failed: it may still be live
+)
+
+// Error describes a failed call. Its fields never hold a secret: newError
+// puts every server-supplied text through the secret gate (mask.go).
 type Error struct {
 	Op         string   // "token" or "revoke"
 	Endpoint   string   // "/token" or "/revoke" (path only)
@@ -42,6 +56,8 @@ type Error struct {
 	Code       string   // Pay-me status code, e.g. "01"
 	Messages   []string // message_ilgn values, "locale: value" or the bare value
 	Attempts   int      // HTTP attempts made; 0 for requests rejected locally
+	URL        string   // the URL posted to, credentials redacted
+	Carried    Carried  // what became of a refresh token a refused answer carried
 	Err        error    // one of the sentinels (or a context error) plus detail
 }
 

@@ -2,6 +2,8 @@ package paymeauth
 
 import (
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,8 +19,16 @@ const (
 	GrantRefreshToken      Grant = "refresh_token"
 )
 
-// ScopeOfflineAccess makes Pay-me return a refresh token (password grant).
+// scopeOfflineAccess makes Pay-me return a refresh token (password grant).
 const scopeOfflineAccess = "offline_access"
+
+// MaxTokenLength is the longest refresh token, in characters, that the
+// provider stores or sends. Pay-me documents every string field of POST
+// /token, refresh_token included, as at most 100 characters, and a refresh
+// token is only good for being sent back there: a longer one could never be
+// used, so an answer carrying one is refused (and the token revoked), and
+// payme_access_token's refresh_token argument accepts no more.
+const MaxTokenLength = 100
 
 // TokenRequest asks for one access token.
 type TokenRequest struct {
@@ -58,74 +68,74 @@ type wireRequest struct {
 // silently dropped from the wire body, so the caller learns about it without
 // spending an HTTP call (and without sending a secret where it does not
 // belong).
-func (r *TokenRequest) validate() string {
+func (r *TokenRequest) validate() error {
 	switch r.Grant {
 	case GrantClientCredentials, GrantPassword, GrantRefreshToken:
 	case "":
-		return "grant is empty"
+		return errors.New("grant is empty")
 	default:
-		return "unknown grant " + quoteShort(string(r.Grant))
+		return errors.New("unknown grant " + quoteShort(string(r.Grant)))
 	}
 	if len(r.Scopes) == 0 {
-		return "at least one scope is required"
+		return errors.New("at least one scope is required")
 	}
 	for _, s := range r.Scopes {
 		if s == "" {
-			return "a scope is empty"
+			return errors.New("a scope is empty")
 		}
-		if msg := checkScope(s); msg != "" {
-			return msg
+		if err := checkScope(s); err != nil {
+			return err
 		}
 	}
 	switch r.Grant {
 	case GrantClientCredentials:
 		if r.Username != "" {
-			return "username is not sent on the client_credentials grant"
+			return errors.New("username is not sent on the client_credentials grant")
 		}
 		if r.Password != "" {
-			return "password is not sent on the client_credentials grant"
+			return errors.New("password is not sent on the client_credentials grant")
 		}
 		if r.RefreshToken != "" {
-			return "refresh token is not sent on the client_credentials grant"
+			return errors.New("refresh token is not sent on the client_credentials grant")
 		}
 	case GrantPassword:
 		if r.RefreshToken != "" {
-			return "refresh token is not sent on the password grant"
+			return errors.New("refresh token is not sent on the password grant")
 		}
 	case GrantRefreshToken:
 		if r.RefreshToken == "" {
-			return "the refresh_token grant requires a refresh token"
+			return errors.New("the refresh_token grant requires a refresh token")
 		}
 		if r.Password != "" {
-			return "password is not sent on the refresh_token grant"
+			return errors.New("password is not sent on the refresh_token grant")
 		}
 	}
-	return ""
+	return nil
 }
 
 // checkScope is one pass over the bytes, ASCII first: it runs on every
 // Token call, cache hits included.
-func checkScope(s string) string {
+func checkScope(s string) error {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch c {
 			case ' ', '\t', '\n', '\v', '\f', '\r':
-				return "scope " + quoteShort(s) + " contains white space"
+				return errors.New("scope " + quoteShort(s) + " contains white space")
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			return "a scope is not valid UTF-8"
+			return errors.New("a scope is not valid UTF-8")
 		}
 		if unicode.IsSpace(r) {
-			return "scope " + quoteShort(s) + " contains white space"
+			return errors.New("scope " + quoteShort(s) + " contains white space")
 		}
 		i += size
 	}
-	return ""
+	return nil
 }
 
 func quoteShort(s string) string {
@@ -137,14 +147,7 @@ func quoteShort(s string) string {
 	return string(b)
 }
 
-func hasScope(scopes []string, want string) bool {
-	for _, s := range scopes {
-		if s == want {
-			return true
-		}
-	}
-	return false
-}
+func hasScope(scopes []string, want string) bool { return slices.Contains(scopes, want) }
 
 func (c *Client) tokenBody(r *TokenRequest) ([]byte, error) {
 	w := wireRequest{
@@ -165,13 +168,15 @@ func (c *Client) tokenBody(r *TokenRequest) ([]byte, error) {
 	return json.Marshal(&w) //nolint:gosec // G117: sending the client secret is this body's purpose
 }
 
-func (c *Client) revokeBody(username, refreshToken string) ([]byte, error) {
-	return json.Marshal(&wireRequest{ //nolint:gosec // G117: sending the client secret is this body's purpose
-		Action:       "revoke",
-		ClientID:     c.cfg.ClientID,
-		ClientSecret: c.cfg.ClientSecret,
-		Audience:     c.cfg.Audience,
-		Username:     username,
-		RefreshToken: refreshToken,
-	})
+// revokeBody takes the refresh token as a JSON string exactly as Pay-me sent
+// it, so that a token Go cannot hold exactly is still revoked byte for byte.
+func (c *Client) revokeBody(username string, rawToken json.RawMessage) ([]byte, error) {
+	return json.Marshal(&struct { //nolint:gosec // G117: sending the client secret is this body's purpose
+		Action       string          `json:"action"`
+		ClientID     string          `json:"client_id"`
+		ClientSecret string          `json:"client_secret"`
+		Audience     string          `json:"audience"`
+		Username     string          `json:"username,omitempty"`
+		RefreshToken json.RawMessage `json:"refresh_token"`
+	}{"revoke", c.cfg.ClientID, c.cfg.ClientSecret, c.cfg.Audience, username, rawToken})
 }
