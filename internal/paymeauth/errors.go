@@ -2,6 +2,7 @@ package paymeauth
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,7 +16,7 @@ var (
 	// 2xx answer with success false that is not an invalid-token answer,
 	// and requests rejected locally before any call.
 	ErrBadRequest = errors.New("paymeauth: bad request")
-	// ErrUnauthorized: HTTP 401 — wrong client_id/client_secret, wrong
+	// ErrUnauthorized: HTTP 401, wrong client_id/client_secret, wrong
 	// username/password, or a scope the client may not have.
 	ErrUnauthorized = errors.New("paymeauth: unauthorized")
 	// ErrForbidden: HTTP 403.
@@ -28,10 +29,10 @@ var (
 	// used up.
 	ErrTemporary = errors.New("paymeauth: temporary failure")
 	// ErrEndpoint: the base URL does not lead to Pay-me in a way retrying
-	// could fix: the host name does not resolve, the TLS certificate is
+	// cannot fix: the host name does not resolve, the TLS certificate is
 	// refused, or the server redirects. Returned after the first attempt.
 	ErrEndpoint = errors.New("paymeauth: auth URL unusable")
-	// ErrMalformed: a 2xx answer the client cannot trust (not JSON, too large,
+	// ErrMalformed: a 2xx answer the client cannot use (not JSON, too large,
 	// success without access_token, no refresh_token where offline_access
 	// demands one, a refresh token that cannot be stored exactly, ...).
 	ErrMalformed = errors.New("paymeauth: malformed answer")
@@ -63,103 +64,62 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("Pay-me POST ")
-	b.WriteString(e.Endpoint)
+	b.WriteString("Pay-me POST " + e.Endpoint)
 	if e.Grant != "" {
-		b.WriteString(" (")
-		b.WriteString(string(e.Grant))
-		b.WriteString(" grant)")
+		b.WriteString(" (" + string(e.Grant) + " grant)")
 	}
 	b.WriteString(" failed: ")
-	wrote := false
+	var head []string
 	if e.HTTPStatus != 0 {
-		b.WriteString("HTTP ")
-		b.WriteString(strconv.Itoa(e.HTTPStatus))
-		wrote = true
+		head = append(head, "HTTP "+strconv.Itoa(e.HTTPStatus))
 	}
 	if e.Code != "" {
-		if wrote {
-			b.WriteString(", ")
-		}
-		b.WriteString("Pay-me code ")
-		b.WriteString(strconv.Quote(e.Code))
-		wrote = true
+		head = append(head, "Pay-me code "+strconv.Quote(e.Code))
 	}
+	parts := []string{strings.Join(head, ", ")}
 	if len(e.Messages) > 0 {
-		if wrote {
-			b.WriteString(": ")
-		}
+		quoted := make([]string, len(e.Messages))
 		for i, m := range e.Messages {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(strconv.Quote(m))
+			quoted[i] = strconv.Quote(m)
 		}
-		wrote = true
+		parts[0] = strings.TrimPrefix(parts[0]+": "+strings.Join(quoted, ", "), ": ")
 	}
-	if d := errorDetail(e.Err); d != "" {
-		if wrote {
-			b.WriteString("; ")
-		}
-		b.WriteString(d)
+	var ce *causeError
+	if errors.As(e.Err, &ce) {
+		parts = append(parts, ce.detail) // already cleaned; a cause's own text is not under our control
+	} else if e.Err != nil {
+		parts = append(parts, e.Err.Error())
 	}
-	if e.Attempts > 0 {
-		b.WriteString(" (after ")
-		b.WriteString(strconv.Itoa(e.Attempts))
-		if e.Attempts == 1 {
-			b.WriteString(" attempt)")
-		} else {
-			b.WriteString(" attempts)")
-		}
+	b.WriteString(strings.Join(slices.DeleteFunc(parts, isEmpty), "; "))
+	if e.Attempts == 1 {
+		b.WriteString(" (after 1 attempt)")
+	} else if e.Attempts > 1 {
+		b.WriteString(" (after " + strconv.Itoa(e.Attempts) + " attempts)")
 	}
 	return b.String()
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// causeError joins a sentinel (kind) with a human detail and an optional
+// causeError joins a sentinel (kind) with a detail and an optional
 // underlying error, so that errors.Is finds both the sentinel and, for
 // instance, context.Canceled or a *url.Error.
 type causeError struct {
 	kind   error  // a sentinel, or nil for the caller's own cancellation
-	detail string // already scrubbed of secrets
+	detail string // already cleaned of secrets
 	cause  error  // may be nil
 }
 
 func (e *causeError) Error() string {
-	parts := make([]string, 0, 3)
+	parts := []string{e.detail}
 	if e.kind != nil {
-		parts = append(parts, e.kind.Error())
+		parts = []string{e.kind.Error(), e.detail}
 	}
-	if e.detail != "" {
-		parts = append(parts, e.detail)
-	}
-	if e.cause != nil && e.detail == "" {
-		parts = append(parts, e.cause.Error())
-	}
-	return strings.Join(parts, ": ")
+	return strings.Join(slices.DeleteFunc(parts, isEmpty), ": ")
 }
 
 func (e *causeError) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.kind != nil {
-		errs = append(errs, e.kind)
-	}
-	if e.cause != nil {
-		errs = append(errs, e.cause)
-	}
-	return errs
+	return slices.DeleteFunc([]error{e.kind, e.cause}, func(err error) bool { return err == nil })
 }
 
-// errorDetail is what Error() shows after the status part: the scrubbed
-// detail, never the raw cause (a cause's text is not under our control).
-func errorDetail(err error) string {
-	var ce *causeError
-	if errors.As(err, &ce) {
-		return ce.detail
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
-}
+func isEmpty(s string) bool { return s == "" }

@@ -1,7 +1,6 @@
 package paymeauth
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -9,28 +8,26 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 const (
 	mask = "***"
 	// withheld replaces any server-supplied text that still quotes a piece
-	// of a secret once the known forms are masked.
+	// of a secret once the known forms of every secret are masked.
 	withheld = "message withheld: it quoted a credential"
-	// pieceLen is the longest piece of a secret allowed to survive in
-	// server-supplied text; a shorter secret may not appear whole.
-	pieceLen = 12
+	pieceLen = 12 // longest piece of a secret allowed to survive; a shorter secret may not appear whole
 )
 
 // secretSet holds every secret one call knows: what the request carried and
-// every token an answer carried. All server-supplied text goes through
-// clean before it reaches an error, a log line or a Token.
+// every token an answer carried. Server-supplied text goes through clean
+// (or cleanClip) before it reaches an error, a log line or a Token.
 type secretSet struct {
-	values []string
-	forms  []string            // masked forms, longest first
-	pieces map[string]struct{} // every pieceLen-byte window of every secret
-	short  []string            // secrets shorter than pieceLen
+	forms  []string            // echoed forms, longest first
+	pieces map[string]struct{} // every pieceLen-byte window, or the whole secret if shorter
 }
 
 func newSecretSet(values ...string) *secretSet {
@@ -39,64 +36,37 @@ func newSecretSet(values ...string) *secretSet {
 	return s
 }
 
+// add records values with the forms a server may echo them in: raw,
+// JSON-escaped by Go (with and without HTML escaping), by PHP (`\/`) or
+// with every character as \uXXXX, HTML-escaped and URL-encoded. Other
+// spellings are left to the gate.
 func (s *secretSet) add(values ...string) {
 	for _, v := range values {
-		if v == "" || slices.Contains(s.values, v) {
+		if v == "" {
 			continue
 		}
-		s.values = append(s.values, v)
-		s.forms = append(s.forms, echoForms(v)...)
-		if len(v) < pieceLen {
-			s.short = append(s.short, v)
+		goJSON, _ := json.Marshal(v)
+		j := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(goJSON[1 : len(goJSON)-1]))
+		var all strings.Builder
+		for _, u := range utf16.Encode([]rune(v)) {
+			fmt.Fprintf(&all, `\u%04x`, u)
 		}
-		for i := 0; i+pieceLen <= len(v); i++ {
-			s.pieces[v[i:i+pieceLen]] = struct{}{}
+		s.forms = append(s.forms, v, j, strings.ReplaceAll(j, "/", `\/`), string(goJSON[1:len(goJSON)-1]),
+			all.String(), strings.ToUpper(all.String()), html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
+		for i := 0; i+pieceLen <= max(len(v), pieceLen); i++ {
+			s.pieces[v[i:min(i+pieceLen, len(v))]] = struct{}{}
 		}
 	}
-	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
+	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	s.forms = slices.Compact(s.forms)
 }
 
-// echoForms is v as servers echo it: raw, JSON-escaped by Go (with and
-// without HTML escaping), by PHP (`\/`) and with every character as \uXXXX,
-// HTML-escaped and URL-encoded. Other spellings are caught by the gate.
-func echoForms(v string) []string {
-	var plain bytes.Buffer
-	enc := json.NewEncoder(&plain)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	goJSON, _ := json.Marshal(v)
-	var all strings.Builder
-	for _, r := range v {
-		for _, u := range utf16Units(r) {
-			fmt.Fprintf(&all, `\u%04x`, u)
-		}
-	}
-	forms := []string{v, html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v), all.String(), strings.ToUpper(all.String())}
-	for _, j := range []string{string(bytes.TrimSpace(plain.Bytes())), string(goJSON)} {
-		j = j[1 : len(j)-1]
-		forms = append(forms, j, strings.ReplaceAll(j, "/", `\/`))
-	}
-	return forms
-}
-
-func utf16Units(r rune) []rune {
-	if r < 0x10000 {
-		return []rune{r}
-	}
-	r -= 0x10000
-	return []rune{0xD800 + r>>10, 0xDC00 + r&0x3FF}
-}
-
 // clean masks every known form of every secret in t, then withholds t
-// entirely if any reading of it (raw, JSON-, HTML- or URL-unescaped, twice
-// over) still holds a piece of a secret. Cut the result only afterwards.
+// entirely if any reading of it still holds a piece of a secret.
 func (s *secretSet) clean(t string) string {
 	t = strings.ToValidUTF8(t, "\uFFFD")
 	for _, f := range s.forms {
-		if strings.Contains(t, f) {
-			t = strings.ReplaceAll(t, f, mask)
-		}
+		t = strings.ReplaceAll(t, f, mask)
 	}
 	if s.quotes(t) {
 		return withheld
@@ -104,11 +74,38 @@ func (s *secretSet) clean(t string) string {
 	return t
 }
 
+// cleanClip is clean, then a cut to at most n bytes (never the reverse:
+// a cut secret would escape the masks), checked again since the ellipsis
+// could complete a piece.
+func (s *secretSet) cleanClip(t string, n int) string {
+	t = s.clean(t)
+	if len(t) <= n {
+		return t
+	}
+	for n > 0 && !utf8.RuneStart(t[n]) {
+		n--
+	}
+	if t = t[:n] + "…"; s.quotes(t) {
+		return withheld
+	}
+	return t
+}
+
+var (
+	jsonEscapes = regexp.MustCompile(`(?:\\u[0-9a-fA-F]{4})+|\\[^u]`)
+	urlEscapes  = regexp.MustCompile(`%[0-9a-fA-F]{2}`)
+)
+
+// quotes reads t raw, JSON-, HTML- and URL-unescaped, and each of those
+// unescaped again, and looks for a piece of a secret in any reading.
 func (s *secretSet) quotes(t string) bool {
 	views := []string{t}
-	for round := 0; round < 2; round++ {
+	for range 2 {
 		for _, v := range views {
-			for _, d := range []string{jsonUnescape(v), html.UnescapeString(v), urlUnescape(v), strings.ReplaceAll(v, "+", " ")} {
+			for _, d := range []string{jsonUnescape(v), html.UnescapeString(v), urlEscapes.ReplaceAllStringFunc(v, func(e string) string {
+				b, _ := strconv.ParseUint(e[1:], 16, 8)
+				return string([]byte{byte(b)})
+			}), strings.ReplaceAll(v, "+", " ")} {
 				if !slices.Contains(views, d) {
 					views = append(views, d)
 				}
@@ -116,8 +113,8 @@ func (s *secretSet) quotes(t string) bool {
 		}
 	}
 	for _, v := range views {
-		for _, sh := range s.short {
-			if strings.Contains(v, sh) {
+		for p := range s.pieces {
+			if len(p) < pieceLen && strings.Contains(v, p) {
 				return true
 			}
 		}
@@ -130,63 +127,15 @@ func (s *secretSet) quotes(t string) bool {
 	return false
 }
 
-// jsonUnescape decodes JSON string escapes wherever they appear, leniently:
-// what is not a valid escape stays as it is.
-func jsonUnescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		if c := s[i+1]; c != 'u' {
-			if j := strings.IndexByte("ntrbf", c); j >= 0 {
-				c = "\n\t\r\b\f"[j]
-			}
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		n := 0
-		for i+n+6 <= len(s) && s[i+n] == '\\' && s[i+n+1] == 'u' && isHex(s[i+n+2:i+n+6]) {
-			n += 6
-		}
-		if n == 0 {
-			b.WriteByte('\\')
-			continue
-		}
+// jsonUnescape decodes JSON string escapes wherever they appear, leniently.
+func jsonUnescape(t string) string {
+	return jsonEscapes.ReplaceAllStringFunc(t, func(e string) string {
 		var r string
-		_ = json.Unmarshal([]byte(`"`+s[i:i+n]+`"`), &r)
-		b.WriteString(r)
-		i += n - 1
-	}
-	return b.String()
-}
-
-func isHex(s string) bool {
-	return strings.Trim(strings.ToLower(s), "0123456789abcdef") == ""
-}
-
-// urlUnescape decodes %XX escapes, leniently.
-func urlUnescape(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1:i+3]) {
-			var c byte
-			_, _ = fmt.Sscanf(s[i+1:i+3], "%02x", &c)
-			b.WriteByte(c)
-			i += 2
-			continue
+		if json.Unmarshal([]byte(`"`+e+`"`), &r) != nil {
+			return e[1:]
 		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+		return r
+	})
 }
 
 // sensitiveValue finds the value of a sensitive JSON key in any text, clean
@@ -207,34 +156,8 @@ func tokensIn(body []byte) []string {
 	return out
 }
 
-// maskBody renders a request or answer body for TRACE logs: every
-// sensitive key's value replaced, then cleaned, then cut.
+// maskBody renders a body for TRACE logs: every sensitive key's value
+// replaced, then cleaned, then cut.
 func (s *secretSet) maskBody(body []byte) string {
-	masked := sensitiveValue.ReplaceAll(body, []byte(`$1"`+mask+`"`))
-	return s.cleanClip(string(masked), maxLoggedBody)
-}
-
-// cleanClip is clean, then a cut to at most n bytes; the cut text is
-// checked again, since the ellipsis could complete a piece of a secret.
-func (s *secretSet) cleanClip(t string, n int) string {
-	t = s.clean(t)
-	if c := clip(t, n); c != t {
-		if s.quotes(c) {
-			return withheld
-		}
-		return c
-	}
-	return t
-}
-
-// clip cuts s to at most n bytes without splitting a rune.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return s.cleanClip(string(sensitiveValue.ReplaceAll(body, []byte(`$1"`+mask+`"`))), maxLoggedBody)
 }

@@ -53,15 +53,15 @@ type TokenRequest struct {
 // required fields (action, client_id, client_secret, audience) are always
 // present even if empty, so the server, not a silent omission, judges them.
 type wireRequest struct {
-	Action       string `json:"action"`
-	GrantType    string `json:"grant_type,omitempty"`
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	Audience     string `json:"audience"`
-	Scope        string `json:"scope,omitempty"`
-	Username     string `json:"username,omitempty"`
-	Password     string `json:"password,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
+	Action       string          `json:"action"`
+	GrantType    string          `json:"grant_type,omitempty"`
+	ClientID     string          `json:"client_id"`
+	ClientSecret string          `json:"client_secret"`
+	Audience     string          `json:"audience"`
+	Scope        string          `json:"scope,omitempty"`
+	Username     string          `json:"username,omitempty"`
+	Password     string          `json:"password,omitempty"`
+	RefreshToken json.RawMessage `json:"refresh_token,omitempty"` // a JSON string
 }
 
 // validate rejects what the server would reject anyway, or what would be
@@ -69,71 +69,34 @@ type wireRequest struct {
 // spending an HTTP call (and without sending a secret where it does not
 // belong).
 func (r *TokenRequest) validate() error {
-	switch r.Grant {
-	case GrantClientCredentials, GrantPassword, GrantRefreshToken:
-	case "":
+	g := string(r.Grant)
+	switch {
+	case g == "":
 		return errors.New("grant is empty")
-	default:
-		return errors.New("unknown grant " + quoteShort(string(r.Grant)))
-	}
-	if len(r.Scopes) == 0 {
+	case r.Grant != GrantClientCredentials && r.Grant != GrantPassword && r.Grant != GrantRefreshToken:
+		return errors.New("unknown grant " + quoteShort(g))
+	case len(r.Scopes) == 0:
 		return errors.New("at least one scope is required")
 	}
 	for _, s := range r.Scopes {
-		if s == "" {
+		switch {
+		case s == "":
 			return errors.New("a scope is empty")
-		}
-		if err := checkScope(s); err != nil {
-			return err
-		}
-	}
-	switch r.Grant {
-	case GrantClientCredentials:
-		if r.Username != "" {
-			return errors.New("username is not sent on the client_credentials grant")
-		}
-		if r.Password != "" {
-			return errors.New("password is not sent on the client_credentials grant")
-		}
-		if r.RefreshToken != "" {
-			return errors.New("refresh token is not sent on the client_credentials grant")
-		}
-	case GrantPassword:
-		if r.RefreshToken != "" {
-			return errors.New("refresh token is not sent on the password grant")
-		}
-	case GrantRefreshToken:
-		if r.RefreshToken == "" {
-			return errors.New("the refresh_token grant requires a refresh token")
-		}
-		if r.Password != "" {
-			return errors.New("password is not sent on the refresh_token grant")
-		}
-	}
-	return nil
-}
-
-// checkScope is one pass over the bytes, ASCII first: it runs on every
-// Token call, cache hits included.
-func checkScope(s string) error {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case ' ', '\t', '\n', '\v', '\f', '\r':
-				return errors.New("scope " + quoteShort(s) + " contains white space")
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		case !utf8.ValidString(s):
 			return errors.New("a scope is not valid UTF-8")
-		}
-		if unicode.IsSpace(r) {
+		case strings.IndexFunc(s, unicode.IsSpace) >= 0:
 			return errors.New("scope " + quoteShort(s) + " contains white space")
 		}
-		i += size
+	}
+	switch {
+	case r.Grant == GrantClientCredentials && r.Username != "":
+		return errors.New("username is not sent on the client_credentials grant")
+	case r.Grant != GrantPassword && r.Password != "":
+		return errors.New("password is not sent on the " + g + " grant")
+	case r.Grant != GrantRefreshToken && r.RefreshToken != "":
+		return errors.New("refresh token is not sent on the " + g + " grant")
+	case r.Grant == GrantRefreshToken && r.RefreshToken == "":
+		return errors.New("the refresh_token grant requires a refresh token")
 	}
 	return nil
 }
@@ -149,34 +112,27 @@ func quoteShort(s string) string {
 
 func hasScope(scopes []string, want string) bool { return slices.Contains(scopes, want) }
 
-func (c *Client) tokenBody(r *TokenRequest) ([]byte, error) {
+func (c *Client) tokenBody(r *TokenRequest) []byte {
 	w := wireRequest{
-		Action:       "authorize",
-		GrantType:    string(r.Grant),
-		ClientID:     c.cfg.ClientID,
-		ClientSecret: c.cfg.ClientSecret,
-		Audience:     c.cfg.Audience,
-		Scope:        strings.Join(r.Scopes, " "),
-		Username:     r.Username,
+		Action: "authorize", GrantType: string(r.Grant), ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
+		Audience: c.cfg.Audience, Scope: strings.Join(r.Scopes, " "), Username: r.Username,
 	}
 	switch r.Grant {
 	case GrantPassword:
 		w.Password = r.Password
 	case GrantRefreshToken:
-		w.RefreshToken = r.RefreshToken
+		w.RefreshToken, _ = json.Marshal(r.RefreshToken)
 	}
-	return json.Marshal(&w) //nolint:gosec // G117: sending the client secret is this body's purpose
+	b, _ := json.Marshal(&w) //nolint:gosec // G117: sending the client secret is this body's purpose
+	return b
 }
 
 // revokeBody takes the refresh token as a JSON string exactly as Pay-me sent
 // it, so that a token Go cannot hold exactly is still revoked byte for byte.
-func (c *Client) revokeBody(username string, rawToken json.RawMessage) ([]byte, error) {
-	return json.Marshal(&struct { //nolint:gosec // G117: sending the client secret is this body's purpose
-		Action       string          `json:"action"`
-		ClientID     string          `json:"client_id"`
-		ClientSecret string          `json:"client_secret"`
-		Audience     string          `json:"audience"`
-		Username     string          `json:"username,omitempty"`
-		RefreshToken json.RawMessage `json:"refresh_token"`
-	}{"revoke", c.cfg.ClientID, c.cfg.ClientSecret, c.cfg.Audience, username, rawToken})
+func (c *Client) revokeBody(username string, rawToken json.RawMessage) []byte {
+	b, _ := json.Marshal(&wireRequest{ //nolint:gosec // G117: as above
+		Action: "revoke", ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret, Audience: c.cfg.Audience,
+		Username: username, RefreshToken: rawToken,
+	})
+	return b
 }

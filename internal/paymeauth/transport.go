@@ -49,6 +49,7 @@ type attempt struct {
 // Retries: 429, 5xx but 501, and network failures but those retrying cannot
 // fix; never once the context is done.
 func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Error) {
+	sp.logURL = c.logURL[sp.op]
 	lctx := c.logContext(ctx, sp)
 	c.logTrace(lctx, "Pay-me request body", map[string]any{
 		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.maskBody(sp.body),
@@ -61,7 +62,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 		c.logAttempt(lctx, sp, n, &at, time.Since(start))
 		if at.kind == nil && at.cause == nil {
 			c.logDebug(lctx, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
-			return at.ans, c.now(), nil
+			return at.ans, c.cfg.Now(), nil
 		}
 		if at.status != 0 {
 			answered = at
@@ -168,7 +169,7 @@ func gaveUp(sp *callSpec, err error) attempt {
 // final one got none. Every server-supplied text goes through the gate
 // before it is cut.
 func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried Carried) *Error {
-	e := &Error{Op: sp.op, Endpoint: endpointOf(sp.op), Grant: sp.grant, Attempts: n, URL: sp.logURL, Carried: carried}
+	e := &Error{Op: sp.op, Endpoint: "/" + sp.op, Grant: sp.grant, Attempts: n, URL: sp.logURL, Carried: carried}
 	src, detail := final, final.detail
 	if final.status == 0 && answered != nil && answered.status != 0 {
 		src = answered
