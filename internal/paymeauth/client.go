@@ -208,8 +208,8 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 		return Token{}, err
 	}
 	scopes := slices.Clone(req.Scopes)
-	if a.scope.set {
-		scopes = strings.Fields(a.scope.s)
+	if a.Scope.set {
+		scopes = strings.Fields(a.Scope.s)
 	}
 	// What the server says goes into the state: a scope or token type that
 	// quotes a secret is dropped, not stored.
@@ -219,15 +219,15 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 		seen[s] = true
 		return drop
 	})
-	if sp.secrets.clean(a.tokenType) != a.tokenType {
-		a.tokenType = ""
+	if sp.secrets.clean(a.TokenType.s) != a.TokenType.s {
+		a.TokenType.s = ""
 	}
 	// An unusable expires_in reads as 0 (see seconds): the answer is not
 	// refused, as it may carry a refresh token, and no lifetime is invented.
 	return Token{
-		AccessToken: a.accessToken, RefreshToken: a.refreshToken, TokenType: a.tokenType,
+		AccessToken: a.AccessToken.s, RefreshToken: a.refreshToken, TokenType: a.TokenType.s,
 		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache
-		ExpiresIn: a.expiresIn.n, IssuedAt: at, ExpiresAt: at.Add(time.Duration(a.expiresIn.n) * time.Second),
+		ExpiresIn: a.ExpiresIn.n, IssuedAt: at, ExpiresAt: at.Add(time.Duration(a.ExpiresIn.n) * time.Second),
 	}, nil
 }
 

@@ -180,13 +180,13 @@ func FuzzDecodeAnswer(f *testing.F) {
 				t.Fatalf("success on status %d (truncated %v)", status, truncated)
 			}
 			if op == opToken {
-				if a.accessToken == "" || (a.expiresIn.ok != (a.expiresIn.n > 0)) {
+				if a.AccessToken.s == "" || (a.ExpiresIn.n < 0) {
 					t.Fatalf("success without token or with a bad lifetime: %+v", a)
 				}
 				if needRefresh && a.refreshToken == "" || a.refreshProblem() != "" {
 					t.Fatal("success without the required refresh token, or with one that cannot be stored")
 				}
-				if a.success.set && !a.success.v {
+				if a.Success.set && !a.Success.v {
 					t.Fatal("success although success is false")
 				}
 			}

@@ -1,6 +1,9 @@
 package paymeauth
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // This file is the invalid-token policy: the one place that decides that an
 // error answer means "the refresh token you sent is dead" (ErrInvalidToken).
@@ -42,17 +45,17 @@ func isInvalidTokenAnswer(sentRefresh bool, status int, bearer bool, a *answer) 
 	case !sentRefresh, bearer:
 		return false
 	case status >= 200 && status < 300:
-		if !a.success.set || a.success.v {
+		if !a.Success.set || a.Success.v {
 			return false
 		}
 	case status != 400 && status != 401 && status != 403 && status != 404:
 		return false
 	}
-	if (a.success.set && a.success.v) || (a.code != "" && a.code != "01") {
+	if (a.Success.set && a.Success.v) || (a.code != "" && a.code != "01") {
 		return false
 	}
-	named := foldText(a.oauthError) == "invalid_grant"
-	for _, t := range append([]string{a.oauthError}, a.texts...) {
+	named := foldText(a.OAuthError.s) == "invalid_grant"
+	for _, t := range append([]string{a.OAuthError.s}, a.texts...) {
 		f := foldText(t)
 		if containsAny(f, otherTopics) {
 			return false
@@ -63,34 +66,16 @@ func isInvalidTokenAnswer(sentRefresh bool, status int, bearer bool, a *answer) 
 }
 
 func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(s, w) })
 }
 
-// foldText lower-cases, strips the accents Spanish uses and turns runs of
-// white space into one space, which is all the rule needs; a full Unicode
-// normalisation would pull in golang.org/x/text for no gain.
+// accents maps the accented letters Spanish uses to plain ones; a full
+// Unicode normalisation would pull in golang.org/x/text for no gain.
+var accents = strings.NewReplacer("á", "a", "à", "a", "é", "e", "è", "e", "í", "i", "ì", "i", "ó", "o", "ò", "o",
+	"ú", "u", "ù", "u", "ü", "u", "ñ", "n")
+
+// foldText lower-cases, strips accents and turns runs of white space into
+// one space, which is all the rule needs.
 func foldText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case 'á', 'à', 'â', 'ä', 'ã':
-			return 'a'
-		case 'é', 'è', 'ê', 'ë':
-			return 'e'
-		case 'í', 'ì', 'î', 'ï':
-			return 'i'
-		case 'ó', 'ò', 'ô', 'ö', 'õ':
-			return 'o'
-		case 'ú', 'ù', 'û', 'ü':
-			return 'u'
-		case 'ñ':
-			return 'n'
-		}
-		return r
-	}, strings.ToLower(strings.TrimSpace(s)))
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.Fields(accents.Replace(strings.ToLower(s))), " ")
 }

@@ -25,10 +25,7 @@ var sensitiveKeys = []string{"client_secret", "password", "access_token", "refre
 func (c *Client) logContext(ctx context.Context, sp *callSpec) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, sensitiveKeys...)
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, sensitiveKeys...)
 	ctx = withMasks(ctx, sp.secrets.forms)
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, sp.secrets.forms...)
-	ctx = tflog.MaskMessageStrings(ctx, sp.secrets.forms...)
 	ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_op", sp.op)
 	if sp.grant != "" {
 		ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_grant", string(sp.grant))
@@ -43,10 +40,6 @@ func withMasks(ctx context.Context, secrets []string) context.Context {
 
 func (c *Client) logDebug(ctx context.Context, msg string, fields map[string]any) {
 	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
-}
-
-func (c *Client) logTrace(ctx context.Context, msg string, fields map[string]any) {
-	tflog.SubsystemTrace(ctx, logSubsystem, msg, fields)
 }
 
 func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
@@ -75,7 +68,7 @@ func (c *Client) logAttempt(ctx context.Context, sp *callSpec, n int, at *attemp
 	}
 	c.logDebug(ctx, "Pay-me HTTP attempt", fields)
 	if at.status != 0 && tflog.SubsystemIsTrace(ctx, logSubsystem) {
-		c.logTrace(ctx, "Pay-me answer body", map[string]any{
+		tflog.SubsystemTrace(ctx, logSubsystem, "Pay-me answer body", map[string]any{
 			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.maskBody(at.body),
 		})
 	}

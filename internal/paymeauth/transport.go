@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // maxBodyBytes bounds what is read from an answer; a token answer is a few
@@ -51,7 +53,7 @@ type attempt struct {
 func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Error) {
 	sp.logURL = c.logURL[sp.op]
 	lctx := c.logContext(ctx, sp)
-	c.logTrace(lctx, "Pay-me request body", map[string]any{
+	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
 		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.maskBody(sp.body),
 	})
 	var answered attempt
@@ -69,7 +71,8 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 		}
 		carried = max(carried, c.revokeCarried(ctx, sp, &at.ans))
 		if at.retry && n <= c.cfg.MaxRetries {
-			wait := c.backoff(lctx, sp, n, at.header)
+			wait := c.wait(n-1, at.header)
+			c.logDebug(lctx, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -90,13 +93,9 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 	if err != nil {
 		return attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot build the HTTP request"}}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	req.Header = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {c.cfg.UserAgent}}
 	if c.cfg.APIVersion != "" {
-		// Spelled as Pay-me documents it; header names are case-insensitive
-		// but a literal-minded gateway should see the documented form.
-		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion}
+		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion} // spelled as Pay-me documents it
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -112,7 +111,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 			return gaveUp(sp, ctx.Err())
 		}
 		at.kind, at.cause, at.retry = ErrTemporary, err, true
-		at.detail = "reading the answer failed: " + err.Error()
+		at.detail = "reading the answer failed: " + sp.secrets.cleanClip(err.Error(), maxMessageLen)
 		at.ans = parseAnswer(body, sp.op)
 		return at
 	}
@@ -126,7 +125,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 		sentRefresh: sp.sentRefresh != "",
 		needRefresh: sp.needRefresh,
 	})
-	sp.secrets.add(at.ans.accessToken, at.ans.refreshToken)
+	sp.secrets.add(at.ans.AccessToken.s, at.ans.refreshToken)
 	at.retry = errors.Is(at.kind, ErrTemporary)
 	return at
 }
@@ -142,14 +141,14 @@ func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	at := attempt{cause: err}
 	var dns *net.DNSError
 	var cert *tls.CertificateVerificationError
-	var notTLS tls.RecordHeaderError
+	msg := sp.secrets.cleanClip(err.Error(), maxMessageLen) // it may quote what the server sent
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
-		at.kind, at.detail = ErrEndpoint, "the host name does not resolve: "+err.Error()
-	case errors.As(err, &cert), errors.As(err, &notTLS):
-		at.kind, at.detail = ErrEndpoint, "TLS failed: "+err.Error()
+		at.kind, at.detail = ErrEndpoint, "the host name does not resolve: "+msg
+	case errors.As(err, &cert), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		at.kind, at.detail = ErrEndpoint, "TLS failed: "+msg
 	default:
-		at.kind, at.detail, at.retry = ErrTemporary, "no answer: "+err.Error(), true
+		at.kind, at.detail, at.retry = ErrTemporary, "no answer: "+msg, true
 	}
 	return at
 }
@@ -167,7 +166,8 @@ func gaveUp(sp *callSpec, err error) attempt {
 // newError is the one place a failed call's *Error is built: from the final
 // attempt, completed with the last answer an earlier attempt got when the
 // final one got none. Every server-supplied text goes through the gate
-// before it is cut.
+// before it is cut (details are ours, their quoted errors cleaned where
+// they are made).
 func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried Carried) *Error {
 	e := &Error{Op: sp.op, Endpoint: "/" + sp.op, Grant: sp.grant, Attempts: n, URL: sp.logURL, Carried: carried}
 	src, detail := final, final.detail
@@ -184,13 +184,9 @@ func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried
 			e.Messages = append(e.Messages, sp.secrets.cleanClip(m, maxMessageLen))
 		}
 	}
-	switch carried {
-	case CarriedRevoked:
-		detail = strings.TrimPrefix(detail+"; the refresh token it carried was revoked", "; ")
-	case CarriedLive:
-		detail = strings.TrimPrefix(detail+"; revoking the refresh token it carried failed", "; ")
-	}
-	e.Err = &causeError{kind: final.kind, detail: sp.secrets.cleanClip(detail, maxMessageLen), cause: final.cause}
+	detail += []string{"", "; the refresh token it carried was revoked", "; revoking the refresh token it carried failed"}[carried]
+	detail = strings.TrimPrefix(detail, "; ")
+	e.Err = &causeError{kind: final.kind, detail: detail, cause: final.cause}
 	return e
 }
 
@@ -198,30 +194,22 @@ func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried
 // being refused, so that no live token is dropped unseen. It runs even when
 // the caller has left, bounded like a shared flight.
 func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Carried {
-	if sp.op != opToken || a.refreshRaw == nil || a.refreshToken == sp.sentRefresh {
+	if sp.op != opToken || a.RefreshRaw == nil || a.refreshToken == sp.sentRefresh {
 		return CarriedNone
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.flightBound())
 	defer cancel()
-	if err := c.revoke(rctx, sp.username, a.refreshToken, a.refreshRaw); err != nil && !errors.Is(err, ErrInvalidToken) {
+	if err := c.revoke(rctx, sp.username, a.refreshToken, a.RefreshRaw); err != nil && !errors.Is(err, ErrInvalidToken) {
 		return CarriedLive
 	}
 	return CarriedRevoked
 }
 
-// backoff: Retry-After (seconds or HTTP date) is honoured, capped at
-// RetryWaitMax so that a server cannot park a Terraform run for hours.
-// Otherwise exponential from RetryWaitMin doubling per retry up to
-// RetryWaitMax, with "equal jitter": half of the step fixed, half random, so
-// the waits still grow while concurrent clients spread out.
-func (c *Client) backoff(ctx context.Context, sp *callSpec, n int, h http.Header) time.Duration {
-	wait := c.wait(n-1, h)
-	c.logDebug(ctx, "Pay-me call will be retried", map[string]any{
-		"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds(),
-	})
-	return wait
-}
-
+// wait before retry number retry (from 0): Retry-After (seconds or HTTP
+// date) capped at RetryWaitMax, so that a server cannot park a Terraform
+// run for hours; else exponential from RetryWaitMin with "equal jitter"
+// (half of the step fixed, half random), so the waits still grow while
+// concurrent clients spread out.
 func (c *Client) wait(retry int, h http.Header) time.Duration {
 	lo, hi := c.cfg.RetryWaitMin, c.cfg.RetryWaitMax
 	if d, ok := retryAfter(h, time.Now()); ok {
@@ -232,11 +220,7 @@ func (c *Client) wait(retry int, h http.Header) time.Duration {
 		step *= 2
 	}
 	half := min(step, hi) / 2
-	wait := half
-	if half > 0 {
-		wait += rand.N(half + 1) //nolint:gosec // jitter, not security
-	}
-	return min(max(wait, lo), hi)
+	return min(max(half+rand.N(half+1), lo), hi) //nolint:gosec // jitter, not security
 }
 
 // retryAfter parses a Retry-After header, delay-seconds or HTTP-date.
@@ -246,10 +230,7 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second, true
+		return time.Duration(min(max(secs, 0), 86400)) * time.Second, secs >= 0
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

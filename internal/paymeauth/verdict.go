@@ -74,13 +74,13 @@ func decodeSuccess(in decodeInput, out outcome, problem string) outcome {
 	switch {
 	case problem != "":
 		return out.fail(ErrMalformed, problem)
-	case a.success.bad:
+	case a.Success.bad:
 		return out.fail(ErrMalformed, `"success" is neither a boolean nor "true"/"false"`)
-	case a.success.set && !a.success.v && isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
+	case a.Success.set && !a.Success.v && isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
 		return out.fail(ErrInvalidToken, "")
-	case a.success.set && !a.success.v:
+	case a.Success.set && !a.Success.v:
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
-	case in.op == opRevoke && !a.success.set:
+	case in.op == opRevoke && !a.Success.set:
 		return out.fail(ErrMalformed, `answer lacks "success"`)
 	case in.op == opRevoke && a.code != "" && a.code != "00":
 		// success true with an error code: in doubt, the token is not
@@ -88,11 +88,11 @@ func decodeSuccess(in decodeInput, out outcome, problem string) outcome {
 		return out.fail(ErrMalformed, "answer contradicts itself: success true with an error code")
 	case in.op == opRevoke:
 		return out
-	case a.accessToken == "" && !a.success.set:
+	case a.AccessToken.s == "" && !a.Success.set:
 		return out.fail(ErrMalformed, `answer has neither "success" nor "access_token"`)
-	case a.accessToken == "":
+	case a.AccessToken.s == "":
 		return out.fail(ErrMalformed, "success without access_token")
-	case in.needRefresh && a.refreshRaw == nil:
+	case in.needRefresh && a.RefreshRaw == nil:
 		return out.fail(ErrMalformed, "no refresh_token although offline_access was requested on the password grant")
 	case a.refreshProblem() != "":
 		return out.fail(ErrMalformed, a.refreshProblem())
