@@ -71,7 +71,7 @@ func TestNoTokenLostOnCreate(t *testing.T) {
 		{"byte-order mark", "\xEF\xBB\xBF" + ok(`,"expires_in":60`), 60, []string{"create:token", "offline_access"}},
 		{"trailing bytes", ok(`,"expires_in":60`) + "\n<!-- served by cache-7 -->", 60, []string{"create:token", "offline_access"}},
 		{"duplicate scopes", ok(`,"expires_in":60,"scope":"a a b offline_access b"`), 60, []string{"a", "b", "offline_access"}},
-		{"scope quoting the password", ok(`,"expires_in":60,"scope":"create:token `+testPassword+` offline_access"`), 60, []string{"create:token", "offline_access"}},
+		{"scope quoting the password", ok(`,"expires_in":60,"scope":"create:token ` + testPassword + ` offline_access"`), 60, []string{"create:token", "offline_access"}},
 		{"scope quoting the client secret, escaped", ok(`,"expires_in":60,"scope":"x cs-Kx7Qw9Zr\u0026\u003cx\u003e\"secret\""`), 60, []string{"x"}},
 	}
 	for _, tt := range tests {
