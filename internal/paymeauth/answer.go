@@ -17,9 +17,8 @@ const (
 	maxCodeLen    = 32
 )
 
-// text is a lenient field: a JSON string, or a number or boolean read as
-// its literal text. Anything else reads as absent: an odd field must not
-// keep an error answer from being classified.
+// text is a lenient field: a JSON string, or a number or boolean as its
+// literal text; anything else reads as absent.
 type text struct {
 	s   string
 	set bool
@@ -35,8 +34,7 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flag is a lenient boolean: true/false, 1/0 or yes/no, bare or as a string
-// (one Pay-me API family sends "true"/"false").
+// flag is a lenient boolean: true/false, 1/0 or yes/no, bare or quoted.
 type flag struct{ set, bad, v bool }
 
 func (f *flag) UnmarshalJSON(b []byte) error {
@@ -56,10 +54,9 @@ func (f *flag) UnmarshalJSON(b []byte) error {
 // maxLifetimeSeconds bounds a usable expires_in (100 years is already absurd).
 const maxLifetimeSeconds = 100 * 365 * 24 * 3600
 
-// seconds is expires_in: a JSON number or numeric string, usable only as a
-// whole number in 1..maxLifetimeSeconds; anything else (absent, <= 0, 1e30,
-// "soon") leaves n at 0. It describes the access token only, so an answer is
-// never refused for it: it may carry a refresh token that must not be lost.
+// seconds is expires_in: a whole number in 1..maxLifetimeSeconds, bare or
+// quoted; anything else (absent, <= 0, 1e30, "soon") leaves n at 0. It
+// describes the access token only, so no answer is refused for it.
 type seconds struct{ n int64 }
 
 func (s *seconds) UnmarshalJSON(b []byte) error {
@@ -71,8 +68,7 @@ func (s *seconds) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// messageList is message_ilgn: {locale, value} objects or strings, in a list
-// or alone.
+// messageList is message_ilgn: {locale, value} objects or strings, listed or alone.
 type messageList []struct{ locale, value string }
 
 func (m *messageList) UnmarshalJSON(b []byte) error {
@@ -102,10 +98,9 @@ type statusBlock struct {
 	} `json:"meta"`
 }
 
-// answer is one answer parsed once. refreshRaw keeps the JSON string as
-// received: Go's decoder silently replaces invalid UTF-8, and a token that
-// cannot be stored exactly is revoked with its exact bytes. Its strings are
-// the server's, unmasked: only newError, fetchToken and the log clean them.
+// answer is one answer parsed once; its strings are the server's, unmasked.
+// RefreshRaw keeps the token's JSON string as received: Go's decoder
+// silently replaces invalid UTF-8, and such a token is revoked byte for byte.
 type answer struct {
 	parsed        bool
 	Success       flag            `json:"success"`
@@ -124,9 +119,8 @@ type answer struct {
 	texts         []string // message values and error_description, for the verdict
 }
 
-// parseAnswer reads the first JSON object of body, after an optional UTF-8
-// byte-order mark and before any trailing bytes (a cache's HTML comment).
-// parsed is false only when there is no JSON object to read.
+// parseAnswer reads the first JSON object of body, after any byte-order mark
+// and before any trailing bytes; parsed is false when there is none.
 func parseAnswer(body []byte, op string) answer {
 	var a answer
 	var te *json.UnmarshalTypeError
@@ -172,8 +166,7 @@ func (a *answer) addMessage(prefix, m string) {
 	a.messages = append(a.messages, m)
 }
 
-// refreshProblem says why the refresh token answered cannot be stored
-// exactly, or "" when it can.
+// refreshProblem says why the refresh token cannot be stored exactly.
 func (a *answer) refreshProblem() string {
 	switch {
 	case a.RefreshRaw == nil:

@@ -46,8 +46,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Client talks to Pay-me's auth endpoints and caches the tokens it gets.
-// It is safe for concurrent use.
+// Client talks to Pay-me's auth endpoints and caches the tokens it gets;
+// it is safe for concurrent use.
 type Client struct {
 	cfg                 Config
 	tokenURL, revokeURL string
@@ -63,14 +63,11 @@ type Token struct {
 	AccessToken  string
 	RefreshToken string // "" when the answer carried none: keep the one you have
 	TokenType    string // "" when absent or when it quoted a secret
-	// Scopes are the granted scopes as answered (split on white space,
-	// repeats and any scope quoting a secret dropped); when the answer omits
-	// "scope" they are the requested ones (RFC 6749 §5.1). The slice may be
-	// shared with the cache and with other callers: do not modify it.
-	Scopes []string
-	// ExpiresIn is the lifetime in seconds as received; 0 when the answer
-	// gave none usable (the token then counts as expired when issued).
-	ExpiresIn int64
+	// Scopes are as granted, repeats and any scope quoting a secret dropped,
+	// or as requested when the answer omits "scope" (RFC 6749 §5.1). The
+	// slice may be shared with the cache: do not modify it.
+	Scopes    []string
+	ExpiresIn int64     // seconds as received; 0 when unusable (the token counts as expired when issued)
 	IssuedAt  time.Time // client clock when the answer arrived
 	ExpiresAt time.Time // IssuedAt + ExpiresIn
 	FromCache bool
@@ -130,14 +127,10 @@ func New(cfg Config) (*Client, error) {
 
 // Token returns an access token for req, from the cache when a cached one
 // still has max(req.MinValidity, SafetyMargin) to live, else from Pay-me.
-//
-// Concurrent callers asking for the same thing share one HTTP request. It
-// runs on a context detached from the first caller's cancellation (keeping
-// its values, such as the tflog logger) and bounded by the worst case of the
-// retry policy, so one caller giving up does not fail the others; each
-// caller still returns as soon as its own context ends. Requests whose
-// scopes include offline_access are neither cached nor shared, since each
-// must mint its own refresh token.
+// Concurrent callers asking for the same thing share one request, detached
+// from the first caller's cancellation and bounded by flightBound, so one
+// caller giving up does not fail the others. offline_access requests are
+// neither cached nor shared: each must mint its own refresh token.
 func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	if err := req.validate(); err != nil {
 		return Token{}, c.failEarly(opToken, req.Grant, ErrBadRequest, "invalid request: "+err.Error())
@@ -159,11 +152,9 @@ func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	return c.tokenShared(ctx, req, key, margin)
 }
 
-// tokenShared is split from Token so that req, captured by the flight
-// closure, only escapes to the heap on the miss path.
+// tokenShared is apart so that req escapes to the heap on misses only.
 func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey, margin time.Duration) (Token, error) {
 	ch := c.flights.DoChan(string(key[:]), func() (any, error) {
-		// A flight that just finished may have filled the cache.
 		if tok, ok := c.cache.get(&key, c.cfg.Now(), margin); ok {
 			return tok, nil
 		}
@@ -187,8 +178,7 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 	}
 }
 
-// flightBound is the longest a detached request may run: every attempt
-// timing out plus every backoff at its maximum, plus slack.
+// flightBound is the worst case of the retry policy, plus slack.
 func (c *Client) flightBound() time.Duration {
 	n := time.Duration(c.cfg.MaxRetries)
 	return (n+1)*c.cfg.Timeout + n*c.cfg.RetryWaitMax + 5*time.Second
@@ -211,8 +201,7 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if a.Scope.set {
 		scopes = strings.Fields(a.Scope.s)
 	}
-	// What the server says goes into the state: a scope or token type that
-	// quotes a secret is dropped, not stored.
+	// These go into the state: any that quotes a secret is dropped.
 	seen := map[string]bool{}
 	scopes = slices.DeleteFunc(scopes, func(s string) bool {
 		drop := seen[s] || sp.secrets.clean(s) != s
@@ -222,8 +211,6 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if sp.secrets.clean(a.TokenType.s) != a.TokenType.s {
 		a.TokenType.s = ""
 	}
-	// An unusable expires_in reads as 0 (see seconds): the answer is not
-	// refused, as it may carry a refresh token, and no lifetime is invented.
 	return Token{
 		AccessToken: a.AccessToken.s, RefreshToken: a.refreshToken, TokenType: a.TokenType.s,
 		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache
@@ -231,9 +218,9 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	}, nil
 }
 
-// Revoke revokes a refresh token. A nil error means Pay-me confirmed it;
-// errors.Is(err, ErrInvalidToken) means Pay-me says, beyond doubt, that it
-// is already invalid. Tokens cached from it are dropped in both cases.
+// Revoke revokes a refresh token: nil when Pay-me confirmed it, ErrInvalidToken
+// when Pay-me says beyond doubt that it is already dead. Tokens cached from
+// it are dropped in both cases.
 func (c *Client) Revoke(ctx context.Context, username, refreshToken string) error {
 	if refreshToken == "" {
 		return c.failEarly(opRevoke, "", ErrBadRequest, "invalid request: a refresh token is required")
@@ -258,13 +245,13 @@ func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw 
 	})
 	clear(body)
 	if err != nil {
-		return err
+		return err // not a typed nil
 	}
 	return nil
 }
 
-// failEarly reports a call that ended before any attempt: a request refused
-// locally (kind and detail) or a context that ended (cause).
+// failEarly reports a call refused locally (kind, detail) or whose context
+// ended (cause) before any attempt.
 func (c *Client) failEarly(op string, grant Grant, kind error, detail string, cause ...error) *Error {
 	at := attempt{outcome: outcome{kind: kind, detail: detail}}
 	if len(cause) > 0 {
@@ -281,8 +268,7 @@ func digestRefresh(rt string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(rt))
 }
 
-// appendField writes s length-prefixed, so that field boundaries cannot be
-// shifted to make two different inputs hash alike.
+// appendField writes s length-prefixed, so field boundaries cannot shift.
 func appendField(b []byte, s string) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(s))) //nolint:gosec // lengths of in-memory strings fit
 	return append(b, s...)

@@ -7,34 +7,26 @@ import (
 	"strings"
 )
 
-// Sentinels for errors.Is. Every *Error returned by the client wraps exactly
-// one of them, except when the caller's own context ended (then it wraps
-// context.Canceled or context.DeadlineExceeded instead, because that is not a
-// verdict on the server nor on the request).
+// Sentinels for errors.Is. Every *Error wraps exactly one, except when the
+// caller's own context ended (then it wraps the context's error).
 var (
-	// ErrBadRequest: HTTP 400, any other 4xx not listed below, 404, 501, a
-	// 2xx answer with success false that is not an invalid-token answer,
-	// and requests rejected locally before any call.
+	// ErrBadRequest: HTTP 400, 404, 501 and other 4xx below, a 2xx with
+	// success false, and requests rejected locally.
 	ErrBadRequest = errors.New("paymeauth: bad request")
-	// ErrUnauthorized: HTTP 401, wrong client_id/client_secret, wrong
-	// username/password, or a scope the client may not have.
+	// ErrUnauthorized: HTTP 401 (credentials, or a scope not allowed).
 	ErrUnauthorized = errors.New("paymeauth: unauthorized")
 	// ErrForbidden: HTTP 403.
 	ErrForbidden = errors.New("paymeauth: forbidden")
-	// ErrInvalidToken: the refresh token sent is invalid, unknown, revoked or
-	// expired, as the answer says beyond doubt (see invalidtoken.go).
+	// ErrInvalidToken: the answer says beyond doubt that the refresh token
+	// sent is dead (invalidtoken.go).
 	ErrInvalidToken = errors.New("paymeauth: invalid, unknown, revoked or expired refresh token")
-	// ErrTemporary: 429, 5xx (but 501), network errors (a refused
-	// connection included) and per-attempt timeouts, once the retries were
-	// used up.
+	// ErrTemporary: 429, 5xx but 501, network errors and timeouts, once the
+	// retries are used up.
 	ErrTemporary = errors.New("paymeauth: temporary failure")
-	// ErrEndpoint: the base URL does not lead to Pay-me in a way retrying
-	// cannot fix: the host name does not resolve, the TLS certificate is
-	// refused, or the server redirects. Returned after the first attempt.
+	// ErrEndpoint, at the first attempt: what retrying cannot fix (a host
+	// name that does not resolve, a TLS failure, a redirect).
 	ErrEndpoint = errors.New("paymeauth: auth URL unusable")
-	// ErrMalformed: a 2xx answer the client cannot use (not JSON, too large,
-	// success without access_token, no refresh_token where offline_access
-	// demands one, a refresh token that cannot be stored exactly, ...).
+	// ErrMalformed: a 2xx answer the client cannot use.
 	ErrMalformed = errors.New("paymeauth: malformed answer")
 )
 
@@ -47,8 +39,7 @@ const (
 	CarriedLive                   // revoking it failed: it may still be live
 )
 
-// Error describes a failed call. Its fields never hold a secret: newError
-// puts every server-supplied text through the secret gate (mask.go).
+// Error describes a failed call. Its fields never hold a secret (newError).
 type Error struct {
 	Op         string   // "token" or "revoke"
 	Endpoint   string   // "/token" or "/revoke" (path only)
@@ -101,9 +92,8 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// causeError joins a sentinel (kind) with a detail and an optional
-// underlying error, so that errors.Is finds both the sentinel and, for
-// instance, context.Canceled or a *url.Error.
+// causeError joins a sentinel (kind), a detail and an underlying error, so
+// that errors.Is finds both the sentinel and, say, context.Canceled.
 type causeError struct {
 	kind   error  // a sentinel, or nil for the caller's own cancellation
 	detail string // already cleaned of secrets

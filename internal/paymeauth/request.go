@@ -32,26 +32,16 @@ const MaxTokenLength = 100
 
 // TokenRequest asks for one access token.
 type TokenRequest struct {
-	Grant Grant
-	// Scopes go on the wire as one space-separated "scope" string, in the
-	// order given; the cache treats them as a set.
-	Scopes []string
-	// Username: password and refresh_token grants only; omitted when empty.
-	Username string
-	// Password: password grant only; omitted when empty.
-	Password string
-	// RefreshToken: refresh_token grant only, required there.
-	RefreshToken string
-	// MinValidity: a cached token is reused only if it still has
-	// max(MinValidity, Config.SafetyMargin) to live. A freshly minted token
-	// is returned whatever its lifetime: the server cannot be asked for more.
-	MinValidity time.Duration
+	Grant        Grant
+	Scopes       []string      // sent space-separated in this order; a set for the cache
+	Username     string        // password and refresh_token grants; omitted when empty
+	Password     string        // password grant; omitted when empty
+	RefreshToken string        // refresh_token grant, required there
+	MinValidity  time.Duration // a cached token is reused with max(MinValidity, SafetyMargin) left; a new one whatever it has
 }
 
-// wireRequest is the JSON body of both endpoints. omitempty on every optional
-// field is what keeps each call to exactly the documented field set; the
-// required fields (action, client_id, client_secret, audience) are always
-// present even if empty, so the server, not a silent omission, judges them.
+// wireRequest is the JSON body of both endpoints: omitempty keeps each call
+// to the documented fields; the required ones are sent even if empty.
 type wireRequest struct {
 	Action       string          `json:"action"`
 	GrantType    string          `json:"grant_type,omitempty"`
@@ -64,10 +54,8 @@ type wireRequest struct {
 	RefreshToken json.RawMessage `json:"refresh_token,omitempty"` // a JSON string
 }
 
-// validate rejects what the server would reject anyway, or what would be
-// silently dropped from the wire body, so the caller learns about it without
-// spending an HTTP call (and without sending a secret where it does not
-// belong).
+// validate refuses locally what the server would refuse, or what the body
+// would drop silently.
 func (r *TokenRequest) validate() error {
 	g := string(r.Grant)
 	switch {

@@ -16,40 +16,32 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// maxBodyBytes bounds what is read from an answer; a token answer is a few
-// hundred bytes, anything near this is not an auth server talking.
-const maxBodyBytes = 1 << 20
+const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
 
 // callSpec describes one logical call, which may take several attempts.
 type callSpec struct {
-	op          string
-	url         string
-	logURL      string
-	grant       Grant
-	body        []byte
-	secrets     *secretSet // grows with every token an answer carries
-	sentRefresh string
-	needRefresh bool
-	username    string // sent again to revoke a refresh token a refused answer carried
-	// detached: ctx is the shared flight's own context, so its end is our
-	// time bound firing (a temporary failure), not the caller leaving.
-	detached bool
+	op, url, logURL, sentRefresh string
+	username                     string // sent again to revoke a refresh token a refused answer carried
+	grant                        Grant
+	body                         []byte
+	secrets                      *secretSet // grows with every token an answer carries
+	needRefresh                  bool
+	detached                     bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
 
 // attempt is one HTTP attempt: its answer read once (bounded), parsed once
-// and judged by decodeAnswer, or the reason no answer arrived.
+// and judged by decodeAnswer, or why no answer arrived.
 type attempt struct {
 	outcome
 	status int
 	header http.Header
 	body   []byte // for the TRACE log only
 	cause  error  // transport, read or context error
-	retry  bool   // the failure is temporary
+	retry  bool
 }
 
-// call runs the attempt loop: attempt, log, then return or wait and retry.
-// Retries: 429, 5xx but 501, and network failures but those retrying cannot
-// fix; never once the context is done.
+// call runs the attempt loop: attempt, log, then return, or wait and retry
+// a temporary failure while retries and the context last.
 func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Error) {
 	sp.logURL = c.logURL[sp.op]
 	lctx := c.logContext(ctx, sp)
@@ -131,9 +123,8 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 }
 
 // noAnswer classifies a failure to get an answer. What retrying cannot fix
-// fails at once: a host name that does not resolve, a TLS certificate that
-// is refused, a server that does not speak TLS. A refused connection is
-// retried: a restarting server or a draining load balancer refuses too.
+// fails at once (ErrEndpoint); a refused connection is retried, as a
+// restarting server or a draining load balancer refuses too.
 func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	if ctx.Err() != nil {
 		return gaveUp(sp, ctx.Err())
@@ -153,9 +144,8 @@ func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	return at
 }
 
-// gaveUp reports the context ending. For a caller it wraps the context
-// error and no sentinel: it says nothing about Pay-me. For a shared flight
-// it is the flight's own time bound, a temporary failure.
+// gaveUp reports the context ending: for a caller, no sentinel (it says
+// nothing about Pay-me); for a shared flight, its time bound (temporary).
 func gaveUp(sp *callSpec, err error) attempt {
 	if sp.detached {
 		return attempt{outcome: outcome{kind: ErrTemporary, detail: "gave up: the shared request exceeded its time bound"}, cause: err}
@@ -164,9 +154,8 @@ func gaveUp(sp *callSpec, err error) attempt {
 }
 
 // newError is the one place a failed call's *Error is built: from the final
-// attempt, completed with the last answer an earlier attempt got when the
-// final one got none. Every server-supplied text goes through the gate
-// before it is cut (details are ours, their quoted errors cleaned where
+// attempt, or the last answered one when the final got none. Server text
+// is cleaned before it is cut; details are ours (quoted errors cleaned where
 // they are made).
 func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried Carried) *Error {
 	e := &Error{Op: sp.op, Endpoint: "/" + sp.op, Grant: sp.grant, Attempts: n, URL: sp.logURL, Carried: carried}
@@ -190,9 +179,8 @@ func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried
 	return e
 }
 
-// revokeCarried revokes a new refresh token carried by an answer that is
-// being refused, so that no live token is dropped unseen. It runs even when
-// the caller has left, bounded like a shared flight.
+// revokeCarried revokes a new refresh token carried by a refused answer, so
+// no live token is dropped unseen, even when the caller has left.
 func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Carried {
 	if sp.op != opToken || a.RefreshRaw == nil || a.refreshToken == sp.sentRefresh {
 		return CarriedNone
@@ -205,11 +193,9 @@ func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Car
 	return CarriedRevoked
 }
 
-// wait before retry number retry (from 0): Retry-After (seconds or HTTP
-// date) capped at RetryWaitMax, so that a server cannot park a Terraform
-// run for hours; else exponential from RetryWaitMin with "equal jitter"
-// (half of the step fixed, half random), so the waits still grow while
-// concurrent clients spread out.
+// wait before retry number retry (from 0): Retry-After capped at
+// RetryWaitMax, else exponential from RetryWaitMin with "equal jitter" (half
+// the step fixed, half random: waits grow, concurrent clients spread out).
 func (c *Client) wait(retry int, h http.Header) time.Duration {
 	lo, hi := c.cfg.RetryWaitMin, c.cfg.RetryWaitMax
 	if d, ok := retryAfter(h, time.Now()); ok {
@@ -223,7 +209,6 @@ func (c *Client) wait(retry int, h http.Header) time.Duration {
 	return min(max(half+rand.N(half+1), lo), hi) //nolint:gosec // jitter, not security
 }
 
-// retryAfter parses a Retry-After header, delay-seconds or HTTP-date.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {

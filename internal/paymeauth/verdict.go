@@ -7,17 +7,15 @@ const (
 	opRevoke = "revoke"
 )
 
-// decodeInput is everything decodeAnswer needs about one HTTP answer and the
-// request it answers.
+// decodeInput is one HTTP answer and what decodeAnswer needs of its request.
 type decodeInput struct {
-	op          string
-	status      int
-	body        []byte
-	truncated   bool // the body ended before its announced length
-	tooLarge    bool // the body exceeded maxBodyBytes and was cut
-	bearer      bool // the answer has a WWW-Authenticate header
-	sentRefresh bool // the request carried a refresh token
-	needRefresh bool // password grant with offline_access: a refresh token is mandatory
+	op                  string
+	status              int
+	body                []byte
+	truncated, tooLarge bool // cut by the network, or at maxBodyBytes
+	bearer              bool // the answer has a WWW-Authenticate header
+	sentRefresh         bool
+	needRefresh         bool // password grant with offline_access
 }
 
 // outcome is decodeAnswer's verdict: kind is nil on success, else a sentinel.
@@ -27,14 +25,11 @@ type outcome struct {
 	detail string
 }
 
-// decodeAnswer turns one HTTP answer into a verdict. It is pure (no I/O, no
-// clock) so that it can be fuzzed; see FuzzDecodeAnswer for its invariants.
-//
-// For 2xx answers the body decides; it is read leniently wherever the
-// caller does not need the field (expires_in, the form of success), because
-// refusing an answer that carries a refresh token would lose a live token.
-// For error statuses the status decides and the body only contributes the
-// code and messages (an HTML page from a proxy on a 502 is still temporary).
+// decodeAnswer turns one HTTP answer into a verdict. It is pure, so that it
+// can be fuzzed (FuzzDecodeAnswer). On 2xx the body decides, read leniently
+// wherever the caller does not need a field, since refusing an answer that
+// carries a refresh token could lose a live token; on error statuses the
+// status decides and the body only adds the code and messages.
 func decodeAnswer(in decodeInput) outcome {
 	out := outcome{ans: parseAnswer(in.body, in.op)}
 	a := &out.ans
