@@ -54,40 +54,35 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("Pay-me POST " + e.Endpoint)
+	s := "Pay-me POST " + e.Endpoint
 	if e.Grant != "" {
-		b.WriteString(" (" + string(e.Grant) + " grant)")
+		s += " (" + string(e.Grant) + " grant)"
 	}
-	b.WriteString(" failed: ")
-	var head []string
+	var head, quoted []string
 	if e.HTTPStatus != 0 {
 		head = append(head, "HTTP "+strconv.Itoa(e.HTTPStatus))
 	}
 	if e.Code != "" {
 		head = append(head, "Pay-me code "+strconv.Quote(e.Code))
 	}
-	parts := []string{strings.Join(head, ", ")}
-	if len(e.Messages) > 0 {
-		quoted := make([]string, len(e.Messages))
-		for i, m := range e.Messages {
-			quoted[i] = strconv.Quote(m)
-		}
-		parts[0] = strings.TrimPrefix(parts[0]+": "+strings.Join(quoted, ", "), ": ")
+	for _, m := range e.Messages {
+		quoted = append(quoted, strconv.Quote(m))
 	}
+	parts := []string{strings.Join(slices.DeleteFunc([]string{strings.Join(head, ", "), strings.Join(quoted, ", ")}, isEmpty), ": ")}
 	var ce *causeError
 	if errors.As(e.Err, &ce) {
 		parts = append(parts, ce.detail) // already cleaned; a cause's own text is not under our control
 	} else if e.Err != nil {
 		parts = append(parts, e.Err.Error())
 	}
-	b.WriteString(strings.Join(slices.DeleteFunc(parts, isEmpty), "; "))
-	if e.Attempts == 1 {
-		b.WriteString(" (after 1 attempt)")
-	} else if e.Attempts > 1 {
-		b.WriteString(" (after " + strconv.Itoa(e.Attempts) + " attempts)")
+	s += " failed: " + strings.Join(slices.DeleteFunc(parts, isEmpty), "; ")
+	switch {
+	case e.Attempts == 1:
+		s += " (after 1 attempt)"
+	case e.Attempts > 1:
+		s += " (after " + strconv.Itoa(e.Attempts) + " attempts)"
 	}
-	return b.String()
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -2,7 +2,10 @@ package paymeauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -10,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 // revokeRecorder answers /token with a scripted body and records every
@@ -218,5 +223,55 @@ func TestRevokeContradictionKeepsToken(t *testing.T) {
 	err := c.Revoke(context.Background(), "", testRefresh)
 	if err == nil || errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("contradictory answer taken as revoked or already invalid: %v", err)
+	}
+}
+
+// TestSecretsNeverShown sends the answers of issue 11 items 3 to 5 at TRACE
+// and checks that no error field and no log line holds a piece of a secret.
+func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
+	const secret = `cs/Kx7+Qw9=Zr&<x>"s"ñ`
+	secrets := []string{secret, testPassword, testRefresh, testAccess, testRefreshNew}
+	envelopeWith := func(code, msg string) string {
+		b, _ := json.Marshal(map[string]any{"success": false, "authorization": envelope(code, msg)})
+		return string(b)
+	}
+	issued := `{"success":true,"access_token":"` + testAccess + `","refresh_token":"` + testRefreshNew + `","expires_in":60}`
+	type tc struct {
+		status int
+		body   string
+	}
+	cases := map[string]tc{
+		"code is the client secret":          {401, envelopeWith(secret, "x")},
+		"password straddles the cut":         {400, envelopeWith("01", strings.Repeat("scope:x ", 62)+"password="+testPassword)},
+		"byte-order mark and trailing bytes": {200, "\xEF\xBB\xBF" + issued + "<!-- served by cache-7 -->"},
+		"over 1 MiB":                         {200, issued[:len(issued)-1] + `,"pad":"` + strings.Repeat("x", 1<<20) + `"}`},
+		"HTML page":                          {502, "<pre>" + html.EscapeString(secret+" "+testPassword) + "</pre>"},
+	}
+	for i, enc := range encoders {
+		cases[fmt.Sprintf("echoed request, encoding %d", i)] = tc{401, envelopeWith("01",
+			`{"client_secret":"`+enc(secret)+`","password":"`+enc(testPassword)+`"}`)}
+	}
+	for name, tt := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var buf syncBuffer
+			ctx := tflogtest.RootLogger(context.Background(), &buf)
+			f := newFake(t, raw(tt.status, "", tt.body))
+			c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.ClientSecret = secret })
+			_, err := c.Token(ctx, passReq)
+			shown := []string{buf.String()}
+			if err != nil {
+				e := asError(t, err)
+				shown = append(shown, err.Error(), e.Code, strings.Join(e.Messages, "|"))
+			}
+			for i, s := range secrets {
+				for j, out := range shown {
+					if holdsPiece(out, s) || holdsPiece(jsonUnescape(out), s) {
+						t.Errorf("output %d holds a piece of secret %d", j, i)
+					}
+				}
+			}
+		})
 	}
 }

@@ -5,30 +5,22 @@ import (
 	"strings"
 )
 
-// This file is the invalid-token policy: the one place that decides that an
-// error answer means "the refresh token you sent is dead" (ErrInvalidToken).
-// It is kept apart because it is the rule most likely to change as Pay-me's
-// real answers become known.
+// The invalid-token policy: the one place that decides that an error answer
+// means "the refresh token you sent is dead" (ErrInvalidToken), kept apart as
+// the rule most likely to change. A false positive makes the provider forget
+// a live token; a false negative only fails a destroy the user can finish on
+// purpose. So the answer must say so beyond doubt:
 //
-// A false positive is the dangerous mistake: on revoke it makes the provider
-// forget a live refresh token, while a false negative only fails a destroy
-// that the user can finish on purpose. So the answer must say so about the
-// refresh token beyond doubt:
-//
-//  1. the request carried a refresh token (refresh_token grant or revoke);
-//  2. the status is 400, 401, 403 or 404, or a 2xx with success false; the
-//     status alone never decides;
-//  3. the envelope does not contradict it: success is not true, and the
-//     Pay-me code, when present, is "01";
-//  4. there is no WWW-Authenticate header (a gateway's bearer-token answer
-//     is about an access token, not about the refresh token sent);
-//  5. neither "error" nor any message talks about something else: an access
-//     token (RFC 6750's invalid_token included), the client or its
-//     credentials, an endpoint or URL, a hint, a rate limit, a scope or an
-//     audience (otherTopics);
-//  6. and either "error" is "invalid_grant", or a message names the refresh
-//     token (refreshNames) together with a verdict (deadWords), compared
-//     case- and accent-insensitively, in Spanish or English.
+//  1. the request carried a refresh token (refresh grant or revoke);
+//  2. the status is 400, 401, 403 or 404, or a 2xx with success false (the
+//     status alone never decides);
+//  3. no contradiction: success is not true, a Pay-me code is "01";
+//  4. no WWW-Authenticate header (a gateway's bearer-token answer);
+//  5. neither "error" nor a message talks about something else (otherTopics:
+//     an access token, the client, an endpoint, a hint, a rate limit, ...);
+//  6. "error" is "invalid_grant", or a message names the refresh token
+//     (refreshNames) with a verdict (deadWords), in Spanish or English,
+//     compared case- and accent-insensitively.
 
 var (
 	refreshNames = []string{"refresh token", "refresh_token", "refresh-token", "refreshtoken",
