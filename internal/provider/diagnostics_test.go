@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
@@ -142,4 +145,76 @@ func TestAccDiagnostics_revokeInDoubt(t *testing.T) {
 	if n := e.sandbox.LiveRefreshTokens(); n != 0 {
 		t.Errorf("%d live refresh tokens after the final destroy", n)
 	}
+}
+
+// sloppyPayme answers /token with body and /revoke with success, recording
+// how many revokes it got.
+func sloppyPayme(body string, revokes *int, mu *sync.Mutex) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/revoke" {
+			mu.Lock()
+			*revokes++
+			mu.Unlock()
+			_, _ = w.Write([]byte(`{"action":"revoke","success":true,"revoke":{"meta":{"status":{"code":"00"}}}}`))
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	})
+}
+
+// TestAccDiagnostics_sloppySuccessKeepsToken: an answer with an unusable
+// expires_in, "yes" for success, repeated scopes, a byte-order mark and
+// trailing bytes still puts its refresh token into the state, and destroy
+// revokes it.
+func TestAccDiagnostics_sloppySuccessKeepsToken(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var (
+		seen    []string
+		mu      sync.Mutex
+		revokes int
+	)
+	e.httpClient = routeAllTo(sloppyPayme("\xEF\xBB\xBF"+`{"success":"yes","access_token":"at-1","refresh_token":"rt-sloppy-1",`+
+		`"expires_in":"soon","scope":"create:token create:token offline_access"}<!-- served by cache-7 -->`, &revokes, &mu), &seen, &mu)
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("granted_scopes"), knownvalue.SetExact(
+					[]knownvalue.Check{knownvalue.StringExact("create:token"), knownvalue.StringExact("offline_access")})),
+			},
+		}},
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if revokes != 1 {
+		t.Errorf("%d revokes after destroy, want 1", revokes)
+	}
+}
+
+// TestAccDiagnostics_unusableLifetime: an access token whose expires_in is
+// unusable counts as expiring when issued, so payme_access_token refuses it
+// under the default min_validity rather than invent a lifetime.
+func TestAccDiagnostics_unusableLifetime(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var (
+		seen    []string
+		mu      sync.Mutex
+		revokes int
+	)
+	e.httpClient = routeAllTo(sloppyPayme(`{"success":true,"access_token":"at-1","expires_in":"soon"}`, &revokes, &mu), &seen, &mu)
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsEphemeral,
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.providerBlock() + `
+ephemeral "payme_access_token" "t" {
+  scopes = ["create:token"]
+}` + echoOf("t"),
+			ExpectError: diagRegexp("Access token too short-lived", "valid for 0s"),
+		}},
+	})
 }
