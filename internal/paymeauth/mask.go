@@ -45,14 +45,16 @@ func (s *secretSet) add(values ...string) {
 		if v == "" {
 			continue
 		}
-		goJSON, _ := json.Marshal(v)
-		j := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(goJSON[1 : len(goJSON)-1]))
-		var all strings.Builder
+		b, _ := json.Marshal(v)
+		goJSON := string(b[1 : len(b)-1])
+		j := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(goJSON)
+		var lo, up strings.Builder
 		for _, u := range utf16.Encode([]rune(v)) {
-			fmt.Fprintf(&all, `\u%04x`, u)
+			fmt.Fprintf(&lo, `\u%04x`, u)
+			fmt.Fprintf(&up, `\u%04X`, u)
 		}
-		s.forms = append(s.forms, v, j, strings.ReplaceAll(j, "/", `\/`), string(goJSON[1:len(goJSON)-1]),
-			all.String(), strings.ToUpper(all.String()), html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
+		s.forms = append(s.forms, v, j, strings.ReplaceAll(j, "/", `\/`), goJSON, strings.ReplaceAll(goJSON, "/", `\/`),
+			lo.String(), up.String(), html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
 		for i := 0; i+pieceLen <= max(len(v), pieceLen); i++ {
 			s.pieces[v[i:min(i+pieceLen, len(v))]] = struct{}{}
 		}

@@ -139,3 +139,21 @@ func FuzzCleanGate(f *testing.F) {
 		}
 	})
 }
+
+// TestCleanMasksRatherThanWithholds: the forms servers commonly use are
+// masked in place, so the rest of the message stays readable.
+func TestCleanMasksRatherThanWithholds(t *testing.T) {
+	t.Parallel()
+	secret := "b64/Secret+Value==/with&<>\"quotes\"ñ"
+	s := newSecretSet(secret)
+	for i, enc := range encoders[:4] {
+		if got := s.clean("bad: " + enc(secret) + "."); got != "bad: ***." {
+			t.Errorf("encoding %d: clean gave %q", i, got)
+		}
+	}
+	for i, enc := range []func(string) string{html.EscapeString, url.QueryEscape, url.PathEscape} {
+		if got := s.clean("bad: " + enc(secret) + "."); got != "bad: ***." {
+			t.Errorf("escaping %d: clean gave %q", i, got)
+		}
+	}
+}
