@@ -55,7 +55,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 		at := c.attempt(ctx, lctx, sp)
 		c.logAttempt(lctx, sp, n, &at, time.Since(start))
 		if at.kind == nil && at.cause == nil {
-			c.logDebug(lctx, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
+			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
 			return at.ans, c.cfg.Now(), nil
 		}
 		if at.status != 0 {
@@ -64,7 +64,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 		carried = max(carried, c.revokeCarried(ctx, sp, &at.ans))
 		if at.retry && n <= c.cfg.MaxRetries {
 			wait := c.wait(n-1, at.header)
-			c.logDebug(lctx, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
+			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -75,7 +75,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 			}
 		}
 		e := c.newError(sp, n, &at, &answered, carried)
-		c.logDebug(lctx, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
+		tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
 		return answer{}, time.Time{}, e
 	}
 }
@@ -224,12 +224,10 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return max(t.Sub(now), 0), true
 }
 
-// logSubsystem names the tflog subsystem ("provider.paymeauth" in logs). Its
-// level follows the provider's unless TF_LOG_PROVIDER_PAYME_AUTH is set.
-const logSubsystem = "paymeauth"
-
-// maxLoggedBody keeps TRACE logs readable when a proxy answers with a page.
-const maxLoggedBody = 8 << 10
+const (
+	logSubsystem  = "paymeauth" // "provider.paymeauth"; its level can be set with TF_LOG_PROVIDER_PAYME_AUTH
+	maxLoggedBody = 8 << 10     // keeps TRACE logs readable when a proxy answers with a page
+)
 
 // sensitiveKeys are field keys whose values never reach a log.
 var sensitiveKeys = []string{"client_secret", "password", "access_token", "refresh_token", "id_token"}
@@ -253,14 +251,10 @@ func withMasks(ctx context.Context, secrets []string) context.Context {
 	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
 }
 
-func (c *Client) logDebug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
-}
-
 func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
 	ctx = withMasks(ctx, newSecretSet(tok.AccessToken, tok.RefreshToken).forms)
-	c.logDebug(ctx, "Pay-me token served from cache", map[string]any{
+	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me token served from cache", map[string]any{
 		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339),
 		"scope":      strings.Join(tok.Scopes, " "),
 	})
@@ -270,18 +264,12 @@ func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
 // body, cleaned with every secret known so far (the answer's own included).
 func (c *Client) logAttempt(ctx context.Context, sp *callSpec, n int, at *attempt, took time.Duration) {
 	ctx = withMasks(ctx, sp.secrets.forms)
-	fields := map[string]any{
-		"method":      http.MethodPost,
-		"url":         sp.logURL,
-		"attempt":     n,
-		"status":      at.status,
-		"duration_ms": took.Milliseconds(),
-		"retryable":   at.retry,
-	}
+	fields := map[string]any{"method": http.MethodPost, "url": sp.logURL, "attempt": n, "status": at.status,
+		"duration_ms": took.Milliseconds(), "retryable": at.retry}
 	if at.cause != nil {
 		fields["error"] = sp.secrets.cleanClip(at.cause.Error(), maxMessageLen)
 	}
-	c.logDebug(ctx, "Pay-me HTTP attempt", fields)
+	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me HTTP attempt", fields)
 	if at.status != 0 && tflog.SubsystemIsTrace(ctx, logSubsystem) {
 		tflog.SubsystemTrace(ctx, logSubsystem, "Pay-me answer body", map[string]any{
 			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.maskBody(at.body),

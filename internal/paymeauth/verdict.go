@@ -77,6 +77,9 @@ func decodeSuccess(in decodeInput, out outcome, problem string) outcome {
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
 	case in.op == opRevoke && !a.Success.set:
 		return out.fail(ErrMalformed, `answer lacks "success"`)
+	case in.op == opRevoke && a.Success.loose:
+		// In doubt, the token is not taken as revoked.
+		return out.fail(ErrMalformed, `"success" is not true or "true"`)
 	case in.op == opRevoke && a.code != "" && a.code != "00":
 		// success true with an error code: in doubt, the token is not
 		// taken as revoked.
