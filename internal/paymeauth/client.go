@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
 const (
@@ -188,7 +190,7 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	body := c.tokenBody(&req)
 	sp := &callSpec{
 		op: opToken, grant: req.Grant, url: c.tokenURL, body: body, username: req.Username, detached: detached,
-		secrets:     newSecretSet(c.cfg.ClientSecret, req.Password, req.RefreshToken),
+		secrets:     redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken),
 		sentRefresh: req.RefreshToken,
 		needRefresh: req.Grant == GrantPassword && hasScope(req.Scopes, scopeOfflineAccess),
 	}
@@ -204,11 +206,11 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	// These go into the state: any that quotes a secret is dropped.
 	seen := map[string]bool{}
 	scopes = slices.DeleteFunc(scopes, func(s string) bool {
-		drop := seen[s] || sp.secrets.clean(s) != s
+		drop := seen[s] || sp.secrets.Clean(s) != s
 		seen[s] = true
 		return drop
 	})
-	if sp.secrets.clean(a.TokenType.s) != a.TokenType.s {
+	if sp.secrets.Clean(a.TokenType.s) != a.TokenType.s {
 		a.TokenType.s = ""
 	}
 	return Token{
@@ -241,7 +243,7 @@ func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw 
 	body := c.revokeBody(username, raw)
 	_, _, err := c.call(ctx, &callSpec{
 		op: opRevoke, url: c.revokeURL, body: body, sentRefresh: refreshToken,
-		secrets: newSecretSet(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
+		secrets: redact.New(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
 	})
 	clear(body)
 	if err != nil {
@@ -257,7 +259,7 @@ func (c *Client) failEarly(op string, grant Grant, kind error, detail string, ca
 	if len(cause) > 0 {
 		at = gaveUp(&callSpec{}, cause[0])
 	}
-	sp := &callSpec{op: op, grant: grant, logURL: c.logURL[op], secrets: newSecretSet(c.cfg.ClientSecret)}
+	sp := &callSpec{op: op, grant: grant, logURL: c.logURL[op], secrets: redact.New(c.cfg.ClientSecret)}
 	return c.newError(sp, 0, &at, nil, CarriedNone)
 }
 

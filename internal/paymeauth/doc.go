@@ -21,6 +21,6 @@
 // neither cached nor shared.
 //
 // Secrets: every server-supplied text (error messages, TRACE bodies, granted
-// scopes, token type) goes through the secret gate of mask.go before it
+// scopes, token type) goes through the secret gate of package redact before it
 // leaves the package. Errors say what happened; advice is the provider's.
 package paymeauth

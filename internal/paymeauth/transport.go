@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
 const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
@@ -24,7 +26,7 @@ type callSpec struct {
 	username                     string // sent again to revoke a refresh token a refused answer carried
 	grant                        Grant
 	body                         []byte
-	secrets                      *secretSet // grows with every token an answer carries
+	secrets                      *redact.Set // grows with every token an answer carries
 	needRefresh                  bool
 	detached                     bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
@@ -46,7 +48,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 	sp.logURL = c.logURL[sp.op]
 	lctx := c.logContext(ctx, sp)
 	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.maskBody(sp.body),
+		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
 	})
 	var answered attempt
 	carried := CarriedNone
@@ -96,14 +98,14 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
 	at := attempt{status: resp.StatusCode, header: resp.Header, body: body}
-	sp.secrets.add(tokensIn(body)...)
+	sp.secrets.AddFound(body)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		// A timeout or a reset mid-body: retried like a network error.
 		if ctx.Err() != nil {
 			return gaveUp(sp, ctx.Err())
 		}
 		at.kind, at.cause, at.retry = ErrTemporary, err, true
-		at.detail = "reading the answer failed: " + sp.secrets.cleanClip(err.Error(), maxMessageLen)
+		at.detail = "reading the answer failed: " + sp.secrets.Clip(err.Error(), maxMessageLen)
 		at.ans = parseAnswer(body, sp.op)
 		return at
 	}
@@ -117,7 +119,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 		sentRefresh: sp.sentRefresh != "",
 		needRefresh: sp.needRefresh,
 	})
-	sp.secrets.add(at.ans.AccessToken.s, at.ans.refreshToken)
+	sp.secrets.Add(at.ans.AccessToken.s, at.ans.refreshToken)
 	at.retry = errors.Is(at.kind, ErrTemporary)
 	return at
 }
@@ -132,7 +134,7 @@ func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	at := attempt{cause: err}
 	var dns *net.DNSError
 	var cert *tls.CertificateVerificationError
-	msg := sp.secrets.cleanClip(err.Error(), maxMessageLen) // it may quote what the server sent
+	msg := sp.secrets.Clip(err.Error(), maxMessageLen) // it may quote what the server sent
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
 		at.kind, at.detail = ErrEndpoint, "the host name does not resolve: "+msg
@@ -168,9 +170,9 @@ func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried
 	}
 	if src.status != 0 {
 		e.HTTPStatus = src.status
-		e.Code = sp.secrets.cleanClip(src.ans.code, maxCodeLen)
+		e.Code = sp.secrets.Clip(src.ans.code, maxCodeLen)
 		for _, m := range src.ans.messages {
-			e.Messages = append(e.Messages, sp.secrets.cleanClip(m, maxMessageLen))
+			e.Messages = append(e.Messages, sp.secrets.Clip(m, maxMessageLen))
 		}
 	}
 	detail += []string{"", "; the refresh token it carried was revoked", "; revoking the refresh token it carried failed"}[carried]
@@ -233,12 +235,12 @@ const (
 var sensitiveKeys = []string{"client_secret", "password", "access_token", "refresh_token", "id_token"}
 
 // logContext prepares the context all logs of one call go through. Every
-// logged text is already cleaned (mask.go); the tflog masks added here are
+// logged text is already cleaned (package redact); the tflog masks added here are
 // defence in depth for anything that slips through.
 func (c *Client) logContext(ctx context.Context, sp *callSpec) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, sensitiveKeys...)
-	ctx = withMasks(ctx, sp.secrets.forms)
+	ctx = withMasks(ctx, sp.secrets.Forms())
 	ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_op", sp.op)
 	if sp.grant != "" {
 		ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_grant", string(sp.grant))
@@ -253,7 +255,7 @@ func withMasks(ctx context.Context, secrets []string) context.Context {
 
 func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
-	ctx = withMasks(ctx, newSecretSet(tok.AccessToken, tok.RefreshToken).forms)
+	ctx = withMasks(ctx, redact.New(tok.AccessToken, tok.RefreshToken).Forms())
 	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me token served from cache", map[string]any{
 		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339),
 		"scope":      strings.Join(tok.Scopes, " "),
@@ -263,16 +265,16 @@ func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
 // logAttempt logs every HTTP attempt at DEBUG and, at TRACE, its answer
 // body, cleaned with every secret known so far (the answer's own included).
 func (c *Client) logAttempt(ctx context.Context, sp *callSpec, n int, at *attempt, took time.Duration) {
-	ctx = withMasks(ctx, sp.secrets.forms)
+	ctx = withMasks(ctx, sp.secrets.Forms())
 	fields := map[string]any{"method": http.MethodPost, "url": sp.logURL, "attempt": n, "status": at.status,
 		"duration_ms": took.Milliseconds(), "retryable": at.retry}
 	if at.cause != nil {
-		fields["error"] = sp.secrets.cleanClip(at.cause.Error(), maxMessageLen)
+		fields["error"] = sp.secrets.Clip(at.cause.Error(), maxMessageLen)
 	}
 	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me HTTP attempt", fields)
 	if at.status != 0 && tflog.SubsystemIsTrace(ctx, logSubsystem) {
 		tflog.SubsystemTrace(ctx, logSubsystem, "Pay-me answer body", map[string]any{
-			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.maskBody(at.body),
+			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.Body(at.body, maxLoggedBody),
 		})
 	}
 }
