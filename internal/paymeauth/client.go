@@ -20,11 +20,7 @@ import (
 	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
-const (
-	defaultUserAgent = "terraform-provider-payme"
-	tokenPath        = "/token"
-	revokePath       = "/revoke"
-)
+const defaultUserAgent = "terraform-provider-payme"
 
 // Config configures a Client. Zero values select the documented defaults.
 type Config struct {
@@ -51,13 +47,12 @@ type Config struct {
 // Client talks to Pay-me's auth endpoints and caches the tokens it gets;
 // it is safe for concurrent use.
 type Client struct {
-	cfg                 Config
-	tokenURL, revokeURL string
-	logURL              map[string]string // per op, credentials redacted, for logs and errors
-	http                *http.Client
-	identity            [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
-	cache               tokenCache
-	flights             singleflight.Group
+	cfg      Config
+	logBase  string // BaseURL with credentials redacted, for logs and errors
+	http     *http.Client
+	identity [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
+	cache    tokenCache
+	flights  singleflight.Group
 }
 
 // Token is an access token as answered by Pay-me.
@@ -114,10 +109,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{
-		cfg: cfg, tokenURL: base + tokenPath, revokeURL: base + revokePath, http: &hc,
-		logURL: map[string]string{opToken: u.JoinPath(tokenPath).Redacted(), opRevoke: u.JoinPath(revokePath).Redacted()},
-	}
+	c := &Client{cfg: cfg, logBase: u.Redacted(), http: &hc}
 	var buf []byte
 	for _, s := range []string{base, cfg.Audience, cfg.ClientID, cfg.ClientSecret} {
 		buf = appendField(buf, s)
@@ -135,12 +127,12 @@ func New(cfg Config) (*Client, error) {
 // neither cached nor shared: each must mint its own refresh token.
 func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	if err := req.validate(); err != nil {
-		return Token{}, c.failEarly(opToken, req.Grant, ErrBadRequest, "invalid request: "+err.Error())
+		return Token{}, c.failEarly(opToken, req.Grant, refused("invalid request: "+err.Error()))
 	}
 	if err := ctx.Err(); err != nil {
-		return Token{}, c.failEarly(opToken, req.Grant, nil, "", err)
+		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(false, err))
 	}
-	if hasScope(req.Scopes, scopeOfflineAccess) {
+	if slices.Contains(req.Scopes, scopeOfflineAccess) {
 		return c.fetchToken(ctx, req, false)
 	}
 	key := c.cacheKey(&req)
@@ -170,7 +162,7 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 	})
 	select {
 	case <-ctx.Done():
-		return Token{}, c.failEarly(opToken, req.Grant, nil, "", ctx.Err())
+		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(false, ctx.Err()))
 	case r := <-ch:
 		tok, ok := r.Val.(Token)
 		if r.Err != nil || !ok {
@@ -187,12 +179,18 @@ func (c *Client) flightBound() time.Duration {
 }
 
 func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool) (Token, error) {
-	body := c.tokenBody(&req)
+	// validate keeps each field to its grant, so every non-empty one is sent.
+	w := wireRequest{Action: "authorize", GrantType: string(req.Grant), Scope: strings.Join(req.Scopes, " "),
+		Username: req.Username, Password: req.Password}
+	if req.RefreshToken != "" {
+		w.RefreshToken, _ = json.Marshal(req.RefreshToken)
+	}
+	body := c.body(w)
 	sp := &callSpec{
-		op: opToken, grant: req.Grant, url: c.tokenURL, body: body, username: req.Username, detached: detached,
+		op: opToken, grant: req.Grant, body: body, username: req.Username, detached: detached,
 		secrets:     redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken),
 		sentRefresh: req.RefreshToken,
-		needRefresh: req.Grant == GrantPassword && hasScope(req.Scopes, scopeOfflineAccess),
+		needRefresh: req.Grant == GrantPassword && slices.Contains(req.Scopes, scopeOfflineAccess),
 	}
 	a, at, err := c.call(ctx, sp)
 	clear(body)
@@ -225,10 +223,10 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 // it are dropped in both cases.
 func (c *Client) Revoke(ctx context.Context, username, refreshToken string) error {
 	if refreshToken == "" {
-		return c.failEarly(opRevoke, "", ErrBadRequest, "invalid request: a refresh token is required")
+		return c.failEarly(opRevoke, "", refused("invalid request: a refresh token is required"))
 	}
 	if err := ctx.Err(); err != nil {
-		return c.failEarly(opRevoke, "", nil, "", err)
+		return c.failEarly(opRevoke, "", gaveUp(false, err))
 	}
 	raw, _ := json.Marshal(refreshToken) // a string always encodes
 	err := c.revoke(ctx, username, refreshToken, raw)
@@ -238,30 +236,27 @@ func (c *Client) Revoke(ctx context.Context, username, refreshToken string) erro
 	return err
 }
 
-// revoke posts the token as the JSON string raw, exactly as Pay-me sent it.
+// revoke posts the token as the JSON string raw, exactly as Pay-me sent it,
+// so that a token Go cannot hold exactly is still revoked byte for byte.
 func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw json.RawMessage) error {
-	body := c.revokeBody(username, raw)
+	body := c.body(wireRequest{Action: "revoke", Username: username, RefreshToken: raw})
 	_, _, err := c.call(ctx, &callSpec{
-		op: opRevoke, url: c.revokeURL, body: body, sentRefresh: refreshToken,
+		op: opRevoke, body: body, sentRefresh: refreshToken,
 		secrets: redact.New(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
 	})
 	clear(body)
-	if err != nil {
-		return err // not a typed nil
-	}
-	return nil
+	return err
 }
 
-// failEarly reports a call refused locally (kind, detail) or whose context
-// ended (cause) before any attempt.
-func (c *Client) failEarly(op string, grant Grant, kind error, detail string, cause ...error) *Error {
-	at := attempt{outcome: outcome{kind: kind, detail: detail}}
-	if len(cause) > 0 {
-		at = gaveUp(&callSpec{}, cause[0])
-	}
-	sp := &callSpec{op: op, grant: grant, logURL: c.logURL[op], secrets: redact.New(c.cfg.ClientSecret)}
+// failEarly reports a call refused locally or whose context ended before
+// any attempt.
+func (c *Client) failEarly(op string, grant Grant, at attempt) error {
+	sp := &callSpec{op: op, grant: grant, logURL: c.logURL(op), secrets: redact.New(c.cfg.ClientSecret)}
 	return c.newError(sp, 0, &at, nil, CarriedNone)
 }
+
+// logURL is the URL of op with any credentials redacted.
+func (c *Client) logURL(op string) string { return c.logBase + "/" + op }
 
 func digestRefresh(rt string) [sha256.Size]byte {
 	if rt == "" {

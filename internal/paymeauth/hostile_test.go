@@ -211,7 +211,7 @@ func TestEndpointFailuresAreNotRetried(t *testing.T) {
 			if e := asError(t, err); e.Attempts != 1 || time.Since(start) > 900*time.Millisecond {
 				t.Errorf("Attempts = %d after %v, want 1 at once", e.Attempts, time.Since(start))
 			}
-			if !strings.Contains(err.Error(), tt.detail) || asError(t, err).URL != c.logURL[opToken] {
+			if !strings.Contains(err.Error(), tt.detail) || asError(t, err).URL != c.logURL(opToken) {
 				t.Errorf("error %q (URL %q)", err, asError(t, err).URL)
 			}
 		})

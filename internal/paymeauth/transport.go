@@ -22,7 +22,7 @@ const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
 
 // callSpec describes one logical call, which may take several attempts.
 type callSpec struct {
-	op, url, logURL, sentRefresh string
+	op, logURL, sentRefresh string
 	username                     string // sent again to revoke a refresh token a refused answer carried
 	grant                        Grant
 	body                         []byte
@@ -44,8 +44,8 @@ type attempt struct {
 
 // call runs the attempt loop: attempt, log, then return, or wait and retry
 // a temporary failure while retries and the context last.
-func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Error) {
-	sp.logURL = c.logURL[sp.op]
+func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, error) {
+	sp.logURL = c.logURL(sp.op)
 	lctx := c.logContext(ctx, sp)
 	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
 		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
@@ -73,7 +73,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 				continue
 			case <-ctx.Done():
 				t.Stop()
-				at = gaveUp(sp, ctx.Err())
+				at = gaveUp(sp.detached, ctx.Err())
 			}
 		}
 		e := c.newError(sp, n, &at, &answered, carried)
@@ -83,9 +83,9 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 }
 
 func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
-	req, err := http.NewRequestWithContext(lctx, http.MethodPost, sp.url, bytes.NewReader(sp.body))
+	req, err := http.NewRequestWithContext(lctx, http.MethodPost, c.cfg.BaseURL+"/"+sp.op, bytes.NewReader(sp.body))
 	if err != nil {
-		return attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot build the HTTP request"}}
+		return refused("cannot build the HTTP request")
 	}
 	req.Header = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {c.cfg.UserAgent}}
 	if c.cfg.APIVersion != "" {
@@ -102,7 +102,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		// A timeout or a reset mid-body: retried like a network error.
 		if ctx.Err() != nil {
-			return gaveUp(sp, ctx.Err())
+			return gaveUp(sp.detached, ctx.Err())
 		}
 		at.kind, at.cause, at.retry = ErrTemporary, err, true
 		at.detail = "reading the answer failed: " + sp.secrets.Clip(err.Error(), maxMessageLen)
@@ -112,9 +112,8 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 	at.outcome = decodeAnswer(decodeInput{
 		op:          sp.op,
 		status:      resp.StatusCode,
-		body:        body[:min(len(body), maxBodyBytes)],
+		body:        body,
 		truncated:   err != nil, // shorter than announced: the server sent a cut answer
-		tooLarge:    len(body) > maxBodyBytes,
 		bearer:      resp.Header.Get("WWW-Authenticate") != "",
 		sentRefresh: sp.sentRefresh != "",
 		needRefresh: sp.needRefresh,
@@ -129,7 +128,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 // restarting server or a draining load balancer refuses too.
 func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	if ctx.Err() != nil {
-		return gaveUp(sp, ctx.Err())
+		return gaveUp(sp.detached, ctx.Err())
 	}
 	at := attempt{cause: err}
 	var dns *net.DNSError
@@ -146,10 +145,12 @@ func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	return at
 }
 
+func refused(detail string) attempt { return attempt{outcome: outcome{kind: ErrBadRequest, detail: detail}} }
+
 // gaveUp reports the context ending: for a caller, no sentinel (it says
 // nothing about Pay-me); for a shared flight, its time bound (temporary).
-func gaveUp(sp *callSpec, err error) attempt {
-	if sp.detached {
+func gaveUp(detached bool, err error) attempt {
+	if detached {
 		return attempt{outcome: outcome{kind: ErrTemporary, detail: "gave up: the shared request exceeded its time bound"}, cause: err}
 	}
 	return attempt{outcome: outcome{detail: "gave up: " + err.Error()}, cause: err}
