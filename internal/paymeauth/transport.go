@@ -23,12 +23,12 @@ const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
 // callSpec describes one logical call, which may take several attempts.
 type callSpec struct {
 	op, logURL, sentRefresh string
-	username                     string // sent again to revoke a refresh token a refused answer carried
-	grant                        Grant
-	body                         []byte
-	secrets                      *redact.Set // grows with every token an answer carries
-	needRefresh                  bool
-	detached                     bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
+	username                string // sent again to revoke a refresh token a refused answer carried
+	grant                   Grant
+	body                    []byte
+	secrets                 *redact.Set // grows with every token an answer carries
+	needRefresh             bool
+	detached                bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
 
 // attempt is one HTTP attempt: its answer read once (bounded), parsed once
@@ -145,7 +145,9 @@ func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	return at
 }
 
-func refused(detail string) attempt { return attempt{outcome: outcome{kind: ErrBadRequest, detail: detail}} }
+func refused(detail string) attempt {
+	return attempt{outcome: outcome{kind: ErrBadRequest, detail: detail}}
+}
 
 // gaveUp reports the context ending: for a caller, no sentinel (it says
 // nothing about Pay-me); for a shared flight, its time bound (temporary).

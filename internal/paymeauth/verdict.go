@@ -9,8 +9,8 @@ const (
 
 // decodeInput is one HTTP answer and what decodeAnswer needs of its request.
 type decodeInput struct {
-	op                  string
-	status              int
+	op          string
+	status      int
 	body        []byte // up to maxBodyBytes+1: any more is too large
 	truncated   bool   // cut by the network
 	bearer      bool   // the answer has a WWW-Authenticate header
