@@ -49,7 +49,6 @@ type Config struct {
 type Client struct {
 	cfg      Config
 	logBase  string // BaseURL with credentials redacted, for logs and errors
-	http     *http.Client
 	identity [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
 	cache    tokenCache
 	flights  singleflight.Group
@@ -105,11 +104,11 @@ func New(cfg Config) (*Client, error) {
 		// (301/302). The 3xx answer is returned and refused (ErrEndpoint).
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
-	cfg.HTTPClient = nil // the copy is what is used
+	cfg.HTTPClient = &hc // the copy is what is used
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{cfg: cfg, logBase: u.Redacted(), http: &hc}
+	c := &Client{cfg: cfg, logBase: u.Redacted()}
 	var buf []byte
 	for _, s := range []string{base, cfg.Audience, cfg.ClientID, cfg.ClientSecret} {
 		buf = appendField(buf, s)
@@ -139,7 +138,7 @@ func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	margin := max(req.MinValidity, c.cfg.SafetyMargin)
 	if tok, ok := c.cache.get(&key, c.cfg.Now(), margin); ok {
 		if tflog.IsDebug(ctx) {
-			c.logCacheHit(ctx, &tok)
+			logCacheHit(ctx, req.Grant, &tok)
 		}
 		return tok, nil
 	}
@@ -156,7 +155,7 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 		defer cancel()
 		tok, err := c.fetchToken(fctx, req, true)
 		if err == nil {
-			c.cache.put(key, tok, digestRefresh(req.RefreshToken), c.cfg.Now(), c.cfg.SafetyMargin)
+			c.cache.put(key, tok, sha256.Sum256([]byte(req.RefreshToken)), c.cfg.Now(), c.cfg.SafetyMargin)
 		}
 		return tok, err
 	})
@@ -231,7 +230,7 @@ func (c *Client) Revoke(ctx context.Context, username, refreshToken string) erro
 	raw, _ := json.Marshal(refreshToken) // a string always encodes
 	err := c.revoke(ctx, username, refreshToken, raw)
 	if err == nil || errors.Is(err, ErrInvalidToken) {
-		c.cache.dropRefresh(digestRefresh(refreshToken))
+		c.cache.dropRefresh(sha256.Sum256([]byte(refreshToken)))
 	}
 	return err
 }
@@ -257,13 +256,6 @@ func (c *Client) failEarly(op string, grant Grant, at attempt) error {
 
 // logURL is the URL of op with any credentials redacted.
 func (c *Client) logURL(op string) string { return c.logBase + "/" + op }
-
-func digestRefresh(rt string) [sha256.Size]byte {
-	if rt == "" {
-		return [sha256.Size]byte{}
-	}
-	return sha256.Sum256([]byte(rt))
-}
 
 // appendField writes s length-prefixed, so field boundaries cannot shift.
 func appendField(b []byte, s string) []byte {

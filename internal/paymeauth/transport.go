@@ -46,7 +46,7 @@ type attempt struct {
 // a temporary failure while retries and the context last.
 func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, error) {
 	sp.logURL = c.logURL(sp.op)
-	lctx := c.logContext(ctx, sp)
+	lctx := logContext(ctx, sp)
 	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
 		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
 	})
@@ -91,7 +91,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 	if c.cfg.APIVersion != "" {
 		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion} // spelled as Pay-me documents it
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return noAnswer(ctx, sp, err)
 	}
@@ -216,9 +216,6 @@ func (c *Client) wait(retry int, h http.Header) time.Duration {
 
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		return time.Duration(min(max(secs, 0), 86400)) * time.Second, secs >= 0
 	}
@@ -234,15 +231,13 @@ const (
 	maxLoggedBody = 8 << 10     // keeps TRACE logs readable when a proxy answers with a page
 )
 
-// sensitiveKeys are field keys whose values never reach a log.
-var sensitiveKeys = []string{"client_secret", "password", "access_token", "refresh_token", "id_token"}
-
 // logContext prepares the context all logs of one call go through. Every
-// logged text is already cleaned (package redact); the tflog masks added here are
-// defence in depth for anything that slips through.
-func (c *Client) logContext(ctx context.Context, sp *callSpec) context.Context {
+// logged text is already cleaned (package redact); the tflog masks added
+// here are defence in depth for anything that slips through.
+func logContext(ctx context.Context, sp *callSpec) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, sensitiveKeys...)
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem,
+		"client_secret", "password", "access_token", "refresh_token", "id_token")
 	ctx = withMasks(ctx, sp.secrets.Forms())
 	ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_op", sp.op)
 	if sp.grant != "" {
@@ -256,9 +251,8 @@ func withMasks(ctx context.Context, secrets []string) context.Context {
 	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
 }
 
-func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
-	ctx = withMasks(ctx, redact.New(tok.AccessToken, tok.RefreshToken).Forms())
+func logCacheHit(ctx context.Context, grant Grant, tok *Token) {
+	ctx = logContext(ctx, &callSpec{op: opToken, grant: grant, secrets: redact.New(tok.AccessToken, tok.RefreshToken)})
 	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me token served from cache", map[string]any{
 		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339),
 		"scope":      strings.Join(tok.Scopes, " "),

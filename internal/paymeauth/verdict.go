@@ -70,14 +70,13 @@ func decodeSuccess(in decodeInput, out outcome) outcome {
 		return out.fail(ErrInvalidToken, "")
 	case a.Success.set && !a.Success.v:
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
+	// A revoke counts only with a documented success: in doubt, the token
+	// is not taken as revoked.
 	case in.op == opRevoke && !a.Success.set:
 		return out.fail(ErrMalformed, `answer lacks "success"`)
 	case in.op == opRevoke && a.Success.loose:
-		// In doubt, the token is not taken as revoked.
 		return out.fail(ErrMalformed, `"success" is not true or "true"`)
 	case in.op == opRevoke && a.code != "" && a.code != "00":
-		// success true with an error code: in doubt, the token is not
-		// taken as revoked.
 		return out.fail(ErrMalformed, "answer contradicts itself: success true with an error code")
 	case in.op == opRevoke:
 		return out
