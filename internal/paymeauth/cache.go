@@ -46,7 +46,6 @@ func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now 
 	if !now.Add(margin).Before(tok.ExpiresAt) {
 		return // nobody could ever reuse it
 	}
-	tok.FromCache = false
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	// Expired entries go on every insert (one per HTTP call, over at most

@@ -163,11 +163,8 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 	case <-ctx.Done():
 		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(false, ctx.Err()))
 	case r := <-ch:
-		tok, ok := r.Val.(Token)
-		if r.Err != nil || !ok {
-			return Token{}, r.Err
-		}
-		return tok, nil
+		tok, _ := r.Val.(Token) // the zero Token with r.Err
+		return tok, r.Err
 	}
 }
 
