@@ -66,7 +66,7 @@ func decodeSuccess(in decodeInput, out outcome) outcome {
 		return out.fail(ErrMalformed, "answer is not a JSON object")
 	case a.Success.bad:
 		return out.fail(ErrMalformed, `"success" is neither a boolean nor "true"/"false"`)
-	case a.Success.set && !a.Success.v && isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
+	case isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
 		return out.fail(ErrInvalidToken, "")
 	case a.Success.set && !a.Success.v:
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
