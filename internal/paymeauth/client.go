@@ -48,7 +48,7 @@ type Config struct {
 // it is safe for concurrent use.
 type Client struct {
 	cfg      Config
-	logBase  string // BaseURL with credentials redacted, for logs and errors
+	logBase  string            // BaseURL with credentials redacted, for logs and errors
 	identity [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
 	cache    tokenCache
 	flights  singleflight.Group

@@ -14,7 +14,8 @@
 //
 // Retries: one explicit loop (transport.go) retries 429, 5xx but 501 and
 // network failures, except those retrying cannot fix (ErrEndpoint), with
-// exponential backoff and jitter, Retry-After honoured up to RetryWaitMax.
+// waits from package backoff: Retry-After honoured up to RetryWaitMax, else
+// exponential with jitter.
 //
 // Tokens are cached per Client under a SHA-256 digest of the request, and
 // concurrent identical requests share one call; offline_access requests are

@@ -6,15 +6,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/payme-community/terraform-provider-payme/internal/backoff"
 	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
@@ -65,7 +64,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, err
 		}
 		carried = max(carried, c.revokeCarried(ctx, sp, &at.ans))
 		if at.retry && n <= c.cfg.MaxRetries {
-			wait := c.wait(n-1, at.header)
+			wait := backoff.Wait(n-1, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, at.header)
 			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)
 			select {
@@ -196,34 +195,6 @@ func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Car
 		return CarriedLive
 	}
 	return CarriedRevoked
-}
-
-// wait before retry number retry (from 0): Retry-After capped at
-// RetryWaitMax, else exponential from RetryWaitMin with "equal jitter" (half
-// the step fixed, half random: waits grow, concurrent clients spread out).
-func (c *Client) wait(retry int, h http.Header) time.Duration {
-	lo, hi := c.cfg.RetryWaitMin, c.cfg.RetryWaitMax
-	if d, ok := retryAfter(h, time.Now()); ok {
-		return min(d, hi)
-	}
-	step := lo
-	for i := 0; i < retry && step < hi; i++ {
-		step *= 2
-	}
-	half := min(step, hi) / 2
-	return min(max(half+rand.N(half+1), lo), hi) //nolint:gosec // jitter, not security
-}
-
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Duration(min(max(secs, 0), 86400)) * time.Second, secs >= 0
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
 }
 
 const (
