@@ -129,7 +129,8 @@ func parseAnswer(body []byte, op string) answer {
 		return answer{}
 	}
 	a.parsed = true
-	if len(a.RefreshRaw) == 0 || a.RefreshRaw[0] != '"' || json.Unmarshal(a.RefreshRaw, &a.refreshToken) != nil {
+	// An empty refresh token is no token.
+	if len(a.RefreshRaw) == 0 || a.RefreshRaw[0] != '"' || json.Unmarshal(a.RefreshRaw, &a.refreshToken) != nil || a.refreshToken == "" {
 		a.RefreshRaw = nil
 	}
 	// Nothing documents which envelope name an error answer uses.
