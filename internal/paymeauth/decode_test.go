@@ -5,9 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
-	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
 // TestDecodeFlexibleForms: the documented answer shapes, and the variants
@@ -70,8 +71,8 @@ func TestDecodeEnvelopes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, ok := parseAnswer([]byte(tt.body), tt.op)
-			if !ok {
+			a := parseAnswer([]byte(tt.body), tt.op)
+			if !a.parsed {
 				t.Fatal("not parsed")
 			}
 			if a.code != tt.wantCode || !reflect.DeepEqual(a.messages, tt.wantMsgs) {
@@ -79,98 +80,6 @@ func TestDecodeEnvelopes(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestInvalidTokenRule(t *testing.T) {
-	t.Parallel()
-	msg := func(s string) *answer { return &answer{texts: []string{s}} }
-	tests := []struct {
-		name        string
-		sentRefresh bool
-		status      int
-		succFalse   bool
-		a           *answer
-		want        bool
-	}{
-		{"sandbox answer", true, 400, false, msg("Refresh Token inválido o revocado"), true},
-		{"no refresh token sent", false, 400, false, msg("Refresh Token inválido o revocado"), false},
-		{"200 success false", true, 200, true, msg("Refresh Token inválido o revocado"), true},
-		{"200 without success false", true, 200, false, msg("Refresh Token inválido o revocado"), false},
-		{"500", true, 500, false, msg("Refresh Token inválido o revocado"), false},
-		{"429", true, 429, false, msg("Refresh Token inválido o revocado"), false},
-		{"404 not found english", true, 404, false, msg("refresh token not found"), true},
-		{"accents and case", true, 403, false, msg("TOKEN DESCONOCIDO"), true},
-		{"expirado", true, 401, false, msg("El token ha expirado"), true},
-		{"no existe", true, 400, false, msg("El refresh_token no existe"), true},
-		{"invalid_grant", true, 400, false, &answer{oauthError: "invalid_grant"}, true},
-		{"invalid_client with token words", true, 401, false, &answer{oauthError: "invalid_client", texts: []string{"token invalid"}}, false},
-		{"client credentials wording", true, 401, false, msg("Credenciales de cliente inválidas"), false},
-		{"client wording with token", true, 401, false, msg("Invalid client secret for token request"), false},
-		{"token without a dead word", true, 400, false, msg("Refresh Token requerido"), false},
-		{"dead word without token", true, 400, false, msg("Usuario inválido"), false},
-		{"plain 401", true, 401, false, &answer{}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := isInvalidTokenAnswer(tt.sentRefresh, tt.status, tt.succFalse, tt.a); got != tt.want {
-				t.Errorf("isInvalidTokenAnswer = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestMaskBody(t *testing.T) {
-	t.Parallel()
-	secrets := secretList(testClientSecret, testPassword)
-	tests := []struct {
-		name string
-		body string
-		want []string // substrings expected
-	}{
-		{"request", `{"client_secret":` + jsonString(testClientSecret) + `,"password":` + jsonString(testPassword) + `,"client_id":"id"}`, []string{`"client_secret":"***"`, `"password":"***"`, `"client_id":"id"`}},
-		{"nested answer", `{"x":[{"access_token":"abc","refresh_token":"def"}]}`, []string{`"access_token":"***"`, `"refresh_token":"***"`}},
-		{"not JSON echoing a secret", "<p>" + testClientSecret + "</p>", []string{"<p>***</p>"}},
-		{"JSON echoing an escaped secret", `{"msg":` + jsonString("bad "+testClientSecret) + `}`, []string{`"msg":"bad ***"`}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got := maskBody([]byte(tt.body), secrets)
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("maskBody = %s, lacks %s", got, w)
-				}
-			}
-			for _, s := range []string{"abc", "def"} {
-				if strings.Contains(got, `"`+s+`"`) {
-					t.Errorf("maskBody = %s, leaks %s", got, s)
-				}
-			}
-			assertNoSecret(t, "maskBody", got)
-		})
-	}
-}
-
-func jsonString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '&':
-			b.WriteString(`\u0026`)
-		case '<':
-			b.WriteString(`\u003c`)
-		case '>':
-			b.WriteString(`\u003e`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // FuzzDecodeAnswer checks decodeAnswer never panics and keeps its promises:
@@ -210,7 +119,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 			t.Fatalf("%d messages", len(a.messages))
 		}
 		for _, m := range a.messages {
-			if !utf8.ValidString(m) || len(m) > maxMessageLen+len("…") {
+			if !utf8.ValidString(redact.New("x").Clip(m, maxMessageLen)) {
 				t.Fatalf("bad message %q", m)
 			}
 		}
@@ -219,13 +128,13 @@ func FuzzDecodeAnswer(f *testing.F) {
 				t.Fatalf("success on status %d (truncated %v)", status, truncated)
 			}
 			if op == opToken {
-				if a.accessToken == "" || a.expiresIn <= 0 || a.expiresState != expiresOK {
-					t.Fatalf("success without token or lifetime: %+v", a)
+				if a.AccessToken.s == "" || (a.ExpiresIn.n < 0) {
+					t.Fatalf("success without token or with a bad lifetime: %+v", a)
 				}
-				if needRefresh && a.refreshToken == "" {
-					t.Fatal("success without the required refresh token")
+				if needRefresh && a.refreshToken == "" || a.refreshProblem() != "" {
+					t.Fatal("success without the required refresh token, or with one that cannot be stored")
 				}
-				if a.success != nil && !*a.success {
+				if a.Success.set && !a.Success.v {
 					t.Fatal("success although success is false")
 				}
 			}
