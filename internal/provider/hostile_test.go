@@ -173,6 +173,9 @@ func (h *hostileRun) play() {
 	if h.srv.Requests("/token") == 0 {
 		h.fatalf("no request reached the hostile server: the case proves nothing")
 	}
+	if !strings.Contains(h.outputs["step 1 (apply -auto-approve -input=false) log"], "paymeauth") {
+		h.errorf("the apply's log has no line from the Pay-me client: its silence would prove nothing")
+	}
 	h.checkNoneLost("after apply")
 	switch {
 	case h.c.Expect == hostile.CreateFails && applied:
