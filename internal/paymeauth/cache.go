@@ -1,9 +1,12 @@
 package paymeauth
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -12,15 +15,10 @@ import (
 // key (nor shows up in a heap dump of the map).
 type cacheKey = [sha256.Size]byte
 
-const (
-	// maxCacheEntries bounds the map whatever the callers do (e.g. a stream
-	// of distinct refresh tokens); past it the soonest-expiring entry goes.
-	maxCacheEntries = 1024
-	// Below this size sweeping is not worth the time; above it, expired
-	// entries are swept at most once per sweepInterval (or when full).
-	sweepMinEntries = 32
-	sweepInterval   = time.Minute
-)
+// maxCacheEntries bounds the map whatever the callers do (a stream of
+// distinct refresh tokens, say). The process lives minutes, so a full cache
+// is simply emptied rather than managed.
+const maxCacheEntries = 1024
 
 type cacheEntry struct {
 	tok     Token
@@ -28,9 +26,8 @@ type cacheEntry struct {
 }
 
 type tokenCache struct {
-	mu        sync.RWMutex
-	entries   map[cacheKey]cacheEntry
-	lastSweep time.Time
+	mu      sync.RWMutex
+	entries map[cacheKey]cacheEntry
 }
 
 // get is the hot path: one read lock, one map lookup, no allocation.
@@ -52,29 +49,11 @@ func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now 
 	tok.FromCache = false
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	if tc.entries == nil {
+	// Expired entries go on every insert (one per HTTP call, over at most
+	// maxCacheEntries); a cache still full is emptied.
+	maps.DeleteFunc(tc.entries, func(_ cacheKey, e cacheEntry) bool { return !now.Add(margin).Before(e.tok.ExpiresAt) })
+	if tc.entries == nil || len(tc.entries) >= maxCacheEntries {
 		tc.entries = make(map[cacheKey]cacheEntry)
-	}
-	n := len(tc.entries)
-	if n >= maxCacheEntries || (n >= sweepMinEntries && now.Sub(tc.lastSweep) >= sweepInterval) {
-		tc.lastSweep = now
-		limit := now.Add(margin)
-		for key, e := range tc.entries {
-			if !limit.Before(e.tok.ExpiresAt) {
-				delete(tc.entries, key)
-			}
-		}
-	}
-	for len(tc.entries) >= maxCacheEntries {
-		var victim cacheKey
-		var soonest time.Time
-		first := true
-		for key, e := range tc.entries {
-			if first || e.tok.ExpiresAt.Before(soonest) {
-				victim, soonest, first = key, e.tok.ExpiresAt, false
-			}
-		}
-		delete(tc.entries, victim)
 	}
 	tc.entries[k] = cacheEntry{tok: tok, refresh: refresh}
 }
@@ -87,18 +66,10 @@ func (tc *tokenCache) dropRefresh(refresh [sha256.Size]byte) {
 	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	for key, e := range tc.entries {
-		if e.refresh == refresh {
-			delete(tc.entries, key)
-		}
-	}
+	maps.DeleteFunc(tc.entries, func(_ cacheKey, e cacheEntry) bool { return e.refresh == refresh })
 }
 
-func (tc *tokenCache) size() int {
-	tc.mu.RLock()
-	defer tc.mu.RUnlock()
-	return len(tc.entries)
-}
+func (tc *tokenCache) size() int { tc.mu.RLock(); defer tc.mu.RUnlock(); return len(tc.entries) }
 
 // cacheKey digests everything that makes two requests interchangeable: the
 // client identity (itself a digest of BaseURL, Audience, ClientID and
@@ -107,14 +78,12 @@ func (tc *tokenCache) size() int {
 // usual sizes, keeping the hit path allocation-free.
 func (c *Client) cacheKey(r *TokenRequest) cacheKey {
 	var stack [512]byte
-	b := stack[:0]
-	b = append(b, c.identity[:]...)
-	b = appendField(b, string(r.Grant))
-	b = appendField(b, r.Username)
-	b = appendField(b, r.Password)
-	b = appendField(b, r.RefreshToken)
+	b := append(stack[:0], c.identity[:]...)
+	for _, f := range []string{string(r.Grant), r.Username, r.Password, r.RefreshToken} {
+		b = appendField(b, f)
+	}
 	scopes := r.Scopes
-	if !sortedUnique(scopes) {
+	if !slices.IsSortedFunc(scopes, func(a, b string) int { return cmp.Or(strings.Compare(a, b), -1) }) {
 		scopes = slices.Clone(scopes)
 		slices.Sort(scopes)
 		scopes = slices.Compact(scopes)
@@ -126,13 +95,4 @@ func (c *Client) cacheKey(r *TokenRequest) cacheKey {
 	k := sha256.Sum256(b)
 	clear(b)
 	return k
-}
-
-func sortedUnique(s []string) bool {
-	for i := 1; i < len(s); i++ {
-		if s[i-1] >= s[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,9 +1,11 @@
 package paymeauth
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -17,14 +19,9 @@ import (
 )
 
 const (
-	defaultTimeout      = 30 * time.Second
-	defaultRetryWaitMin = time.Second
-	defaultRetryWaitMax = 30 * time.Second
-	defaultSafetyMargin = time.Minute
-	defaultUserAgent    = "terraform-provider-payme"
-
-	tokenPath  = "/token"
-	revokePath = "/revoke"
+	defaultUserAgent = "terraform-provider-payme"
+	tokenPath        = "/token"
+	revokePath       = "/revoke"
 )
 
 // Config configures a Client. Zero values select the documented defaults.
@@ -49,32 +46,28 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Client talks to Pay-me's auth endpoints and caches the tokens it gets.
-// It is safe for concurrent use.
+// Client talks to Pay-me's auth endpoints and caches the tokens it gets;
+// it is safe for concurrent use.
 type Client struct {
-	cfg          Config
-	tokenURL     string
-	revokeURL    string
-	tokenLogURL  string // redacted, for logs and errors
-	revokeLogURL string
-	http         *http.Client
-	now          func() time.Time
-	identity     [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
-	cache        tokenCache
-	flights      singleflight.Group
+	cfg                 Config
+	tokenURL, revokeURL string
+	logURL              map[string]string // per op, credentials redacted, for logs and errors
+	http                *http.Client
+	identity            [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
+	cache               tokenCache
+	flights             singleflight.Group
 }
 
 // Token is an access token as answered by Pay-me.
 type Token struct {
 	AccessToken  string
 	RefreshToken string // "" when the answer carried none: keep the one you have
-	TokenType    string
-	// Scopes are the granted scopes as answered (split on white space); when
-	// the answer omits "scope" they are the requested ones (RFC 6749 §5.1:
-	// scope may be omitted when identical to the request). The slice may be
-	// shared with the cache and with other callers: do not modify it.
+	TokenType    string // "" when absent or when it quoted a secret
+	// Scopes are as granted, repeats and any scope quoting a secret dropped,
+	// or as requested when the answer omits "scope" (RFC 6749 §5.1). The
+	// slice may be shared with the cache: do not modify it.
 	Scopes    []string
-	ExpiresIn int64     // seconds, as received
+	ExpiresIn int64     // seconds as received; 0 when unusable (the token counts as expired when issued)
 	IssuedAt  time.Time // client clock when the answer arrived
 	ExpiresAt time.Time // IssuedAt + ExpiresIn
 	FromCache bool
@@ -83,80 +76,46 @@ type Token struct {
 // New validates cfg and builds a Client. It makes no network call.
 func New(cfg Config) (*Client, error) {
 	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		return nil, errors.New("paymeauth: BaseURL is required")
-	}
 	u, err := url.Parse(base)
-	if err != nil {
-		// The parse error would echo the URL, which might carry credentials.
+	switch {
+	case base == "":
+		return nil, errors.New("paymeauth: BaseURL is required")
+	case err != nil: // its text would echo the URL, which might carry credentials
 		return nil, errors.New("paymeauth: BaseURL is not a valid URL")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		return nil, errors.New("paymeauth: BaseURL must be an absolute http(s) URL")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, errors.New("paymeauth: BaseURL must not have a query or fragment")
-	}
-	if cfg.ClientID == "" {
-		return nil, errors.New("paymeauth: ClientID is required")
-	}
-	if cfg.ClientSecret == "" {
-		return nil, errors.New("paymeauth: ClientSecret is required")
-	}
-	if cfg.Timeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.SafetyMargin < 0 {
-		return nil, errors.New("paymeauth: durations must not be negative")
-	}
-	if cfg.MaxRetries < 0 {
-		return nil, errors.New("paymeauth: MaxRetries must not be negative")
+	case cfg.ClientID == "" || cfg.ClientSecret == "":
+		return nil, errors.New("paymeauth: ClientID and ClientSecret are required")
+	case cfg.Timeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.SafetyMargin < 0 || cfg.MaxRetries < 0:
+		return nil, errors.New("paymeauth: durations and MaxRetries must not be negative")
 	}
 	cfg.BaseURL = base
-	if cfg.Timeout == 0 {
-		cfg.Timeout = defaultTimeout
-	}
-	if cfg.RetryWaitMin == 0 {
-		cfg.RetryWaitMin = defaultRetryWaitMin
-	}
-	if cfg.RetryWaitMax == 0 {
-		cfg.RetryWaitMax = defaultRetryWaitMax
-	}
+	cfg.Timeout = cmp.Or(cfg.Timeout, 30*time.Second)
+	cfg.RetryWaitMin = cmp.Or(cfg.RetryWaitMin, time.Second)
+	cfg.RetryWaitMax = cmp.Or(cfg.RetryWaitMax, 30*time.Second)
+	cfg.SafetyMargin = cmp.Or(cfg.SafetyMargin, time.Minute)
+	cfg.UserAgent = cmp.Or(cfg.UserAgent, defaultUserAgent)
 	if cfg.RetryWaitMax < cfg.RetryWaitMin {
 		return nil, errors.New("paymeauth: RetryWaitMax must not be below RetryWaitMin")
 	}
-	if cfg.SafetyMargin == 0 {
-		cfg.SafetyMargin = defaultSafetyMargin
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = defaultUserAgent
-	}
-
-	var hc http.Client
-	if cfg.HTTPClient != nil {
-		hc = *cfg.HTTPClient
-	} else {
-		hc = *cleanhttp.DefaultPooledClient()
-	}
+	hc := *cmp.Or(cfg.HTTPClient, cleanhttp.DefaultPooledClient())
 	hc.Timeout = cfg.Timeout
 	if hc.CheckRedirect == nil {
 		// Following a redirect would re-send (307/308) the client secret to
-		// wherever the Location points, or silently turn the POST into a
-		// GET (301/302). A redirect means a wrong base URL: report it.
+		// wherever the Location points, or turn the POST into a GET
+		// (301/302). The 3xx answer is returned and refused (ErrEndpoint).
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
-	cfg.HTTPClient = nil // the copy above is what is used
-
+	cfg.HTTPClient = nil // the copy is what is used
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	c := &Client{
-		cfg:       cfg,
-		tokenURL:  base + tokenPath,
-		revokeURL: base + revokePath,
-		http:      &hc,
-		now:       cfg.Now,
+		cfg: cfg, tokenURL: base + tokenPath, revokeURL: base + revokePath, http: &hc,
+		logURL: map[string]string{opToken: u.JoinPath(tokenPath).Redacted(), opRevoke: u.JoinPath(revokePath).Redacted()},
 	}
-	c.tokenLogURL = u.JoinPath(tokenPath).Redacted()
-	c.revokeLogURL = u.JoinPath(revokePath).Redacted()
-	if c.now == nil {
-		c.now = time.Now
-	}
-
 	var buf []byte
 	for _, s := range []string{base, cfg.Audience, cfg.ClientID, cfg.ClientSecret} {
 		buf = appendField(buf, s)
@@ -168,28 +127,23 @@ func New(cfg Config) (*Client, error) {
 
 // Token returns an access token for req, from the cache when a cached one
 // still has max(req.MinValidity, SafetyMargin) to live, else from Pay-me.
-//
-// Concurrent callers asking for the same thing share one HTTP request. That
-// request runs on a context detached from the first caller's cancellation
-// (context.WithoutCancel, keeping its values such as the tflog logger) and
-// bounded by the worst case of the retry policy, so one caller giving up does
-// not fail the others; each caller still returns as soon as its own context
-// ends. Requests whose scopes include offline_access are neither cached nor
-// shared, since each must mint its own refresh token, and run on the caller's
-// context directly.
+// Concurrent callers asking for the same thing share one request, detached
+// from the first caller's cancellation and bounded by flightBound, so one
+// caller giving up does not fail the others. offline_access requests are
+// neither cached nor shared: each must mint its own refresh token.
 func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
-	if msg := req.validate(); msg != "" {
-		return Token{}, c.localError(opToken, req.Grant, msg)
+	if err := req.validate(); err != nil {
+		return Token{}, c.failEarly(opToken, req.Grant, ErrBadRequest, "invalid request: "+err.Error())
 	}
 	if err := ctx.Err(); err != nil {
-		return Token{}, contextError(opToken, req.Grant, err, 0)
+		return Token{}, c.failEarly(opToken, req.Grant, nil, "", err)
 	}
 	if hasScope(req.Scopes, scopeOfflineAccess) {
 		return c.fetchToken(ctx, req, false)
 	}
 	key := c.cacheKey(&req)
 	margin := max(req.MinValidity, c.cfg.SafetyMargin)
-	if tok, ok := c.cache.get(&key, c.now(), margin); ok {
+	if tok, ok := c.cache.get(&key, c.cfg.Now(), margin); ok {
 		if tflog.IsDebug(ctx) {
 			c.logCacheHit(ctx, &tok)
 		}
@@ -198,140 +152,113 @@ func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	return c.tokenShared(ctx, req, key, margin)
 }
 
-// tokenShared is split from Token so that req, captured by the flight
-// closure, only escapes to the heap on the miss path.
+// tokenShared is apart so that req escapes to the heap on misses only.
 func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey, margin time.Duration) (Token, error) {
 	ch := c.flights.DoChan(string(key[:]), func() (any, error) {
-		// A flight that just finished may have filled the cache between our
-		// lookup and this flight starting.
-		if tok, ok := c.cache.get(&key, c.now(), margin); ok {
+		if tok, ok := c.cache.get(&key, c.cfg.Now(), margin); ok {
 			return tok, nil
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.flightBound())
 		defer cancel()
 		tok, err := c.fetchToken(fctx, req, true)
-		if err != nil {
-			return Token{}, err
+		if err == nil {
+			c.cache.put(key, tok, digestRefresh(req.RefreshToken), c.cfg.Now(), c.cfg.SafetyMargin)
 		}
-		c.cache.put(key, tok, digestRefresh(req.RefreshToken), c.now(), c.cfg.SafetyMargin)
-		return tok, nil
+		return tok, err
 	})
 	select {
 	case <-ctx.Done():
-		return Token{}, contextError(opToken, req.Grant, ctx.Err(), 0)
+		return Token{}, c.failEarly(opToken, req.Grant, nil, "", ctx.Err())
 	case r := <-ch:
-		if r.Err != nil {
+		tok, ok := r.Val.(Token)
+		if r.Err != nil || !ok {
 			return Token{}, r.Err
 		}
-		return r.Val.(Token), nil
+		return tok, nil
 	}
 }
 
-// flightBound is the longest a shared request may run once detached from its
-// callers: every attempt timing out plus every backoff at its maximum, plus
-// slack. Without it a request nobody waits for any more could linger.
+// flightBound is the worst case of the retry policy, plus slack.
 func (c *Client) flightBound() time.Duration {
 	n := time.Duration(c.cfg.MaxRetries)
 	return (n+1)*c.cfg.Timeout + n*c.cfg.RetryWaitMax + 5*time.Second
 }
 
 func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool) (Token, error) {
-	body, err := c.tokenBody(&req)
-	if err != nil {
-		return Token{}, c.localError(opToken, req.Grant, "cannot encode the request")
+	body := c.tokenBody(&req)
+	sp := &callSpec{
+		op: opToken, grant: req.Grant, url: c.tokenURL, body: body, username: req.Username, detached: detached,
+		secrets:     newSecretSet(c.cfg.ClientSecret, req.Password, req.RefreshToken),
+		sentRefresh: req.RefreshToken,
+		needRefresh: req.Grant == GrantPassword && hasScope(req.Scopes, scopeOfflineAccess),
 	}
-	offline := hasScope(req.Scopes, scopeOfflineAccess)
-	res, perr := c.call(ctx, &callSpec{
-		op:          opToken,
-		url:         c.tokenURL,
-		logURL:      c.tokenLogURL,
-		grant:       req.Grant,
-		body:        body,
-		secrets:     secretList(c.cfg.ClientSecret, req.Password, req.RefreshToken),
-		sentRefresh: req.RefreshToken != "",
-		needRefresh: req.Grant == GrantPassword && offline,
-		detached:    detached,
-	})
+	a, at, err := c.call(ctx, sp)
 	clear(body)
-	if perr != nil {
-		return Token{}, perr
+	if err != nil {
+		return Token{}, err
 	}
-	a := &res.ans
-	scopes := strings.Fields(a.scope)
-	if !a.hasScope {
-		scopes = slices.Clone(req.Scopes)
+	scopes := slices.Clone(req.Scopes)
+	if a.Scope.set {
+		scopes = strings.Fields(a.Scope.s)
 	}
-	// Clip so that a caller appending to Scopes cannot write into a
-	// backing array shared through the cache.
-	scopes = slices.Clip(scopes)
-	life := min(a.expiresIn, maxLifetimeSeconds)
+	// These go into the state: any that quotes a secret is dropped.
+	seen := map[string]bool{}
+	scopes = slices.DeleteFunc(scopes, func(s string) bool {
+		drop := seen[s] || sp.secrets.clean(s) != s
+		seen[s] = true
+		return drop
+	})
+	if sp.secrets.clean(a.TokenType.s) != a.TokenType.s {
+		a.TokenType.s = ""
+	}
 	return Token{
-		AccessToken:  a.accessToken,
-		RefreshToken: a.refreshToken,
-		TokenType:    a.tokenType,
-		Scopes:       scopes,
-		ExpiresIn:    a.expiresIn,
-		IssuedAt:     res.at,
-		ExpiresAt:    res.at.Add(time.Duration(life) * time.Second),
+		AccessToken: a.AccessToken.s, RefreshToken: a.refreshToken, TokenType: a.TokenType.s,
+		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache
+		ExpiresIn: a.ExpiresIn.n, IssuedAt: at, ExpiresAt: at.Add(time.Duration(a.ExpiresIn.n) * time.Second),
 	}, nil
 }
 
-// maxLifetimeSeconds keeps ExpiresAt arithmetic from overflowing on absurd
-// expires_in values (100 years is already absurd).
-const maxLifetimeSeconds = 100 * 365 * 24 * 3600
-
-// Revoke revokes a refresh token. A nil error means Pay-me confirmed it;
-// errors.Is(err, ErrInvalidToken) means Pay-me says it is already invalid,
-// revoked, expired or unknown. Tokens cached from that refresh token are
-// dropped in both cases.
+// Revoke revokes a refresh token: nil when Pay-me confirmed it, ErrInvalidToken
+// when Pay-me says beyond doubt that it is already dead. Tokens cached from
+// it are dropped in both cases.
 func (c *Client) Revoke(ctx context.Context, username, refreshToken string) error {
 	if refreshToken == "" {
-		return c.localError(opRevoke, "", "a refresh token is required")
+		return c.failEarly(opRevoke, "", ErrBadRequest, "invalid request: a refresh token is required")
 	}
 	if err := ctx.Err(); err != nil {
-		return contextError(opRevoke, "", err, 0)
+		return c.failEarly(opRevoke, "", nil, "", err)
 	}
-	body, err := c.revokeBody(username, refreshToken)
-	if err != nil {
-		return c.localError(opRevoke, "", "cannot encode the request")
-	}
-	_, perr := c.call(ctx, &callSpec{
-		op:          opRevoke,
-		url:         c.revokeURL,
-		logURL:      c.revokeLogURL,
-		body:        body,
-		secrets:     secretList(c.cfg.ClientSecret, refreshToken),
-		sentRefresh: true,
-	})
-	clear(body)
-	if perr == nil || errors.Is(perr, ErrInvalidToken) {
+	raw, _ := json.Marshal(refreshToken) // a string always encodes
+	err := c.revoke(ctx, username, refreshToken, raw)
+	if err == nil || errors.Is(err, ErrInvalidToken) {
 		c.cache.dropRefresh(digestRefresh(refreshToken))
 	}
-	if perr != nil {
-		return perr
+	return err
+}
+
+// revoke posts the token as the JSON string raw, exactly as Pay-me sent it.
+func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw json.RawMessage) error {
+	body := c.revokeBody(username, raw)
+	_, _, err := c.call(ctx, &callSpec{
+		op: opRevoke, url: c.revokeURL, body: body, sentRefresh: refreshToken,
+		secrets: newSecretSet(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
+	})
+	clear(body)
+	if err != nil {
+		return err // not a typed nil
 	}
 	return nil
 }
 
-func (c *Client) localError(op string, grant Grant, msg string) *Error {
-	return &Error{
-		Op:       op,
-		Endpoint: endpointOf(op),
-		Grant:    grant,
-		Err:      &causeError{kind: ErrBadRequest, detail: "invalid request: " + msg},
+// failEarly reports a call refused locally (kind, detail) or whose context
+// ended (cause) before any attempt.
+func (c *Client) failEarly(op string, grant Grant, kind error, detail string, cause ...error) *Error {
+	at := attempt{outcome: outcome{kind: kind, detail: detail}}
+	if len(cause) > 0 {
+		at = gaveUp(&callSpec{}, cause[0])
 	}
-}
-
-// contextError reports that the caller's own context ended. It wraps the
-// context error and no sentinel: it says nothing about Pay-me.
-func contextError(op string, grant Grant, err error, attempts int) *Error {
-	return &Error{
-		Op:       op,
-		Endpoint: endpointOf(op),
-		Grant:    grant,
-		Attempts: attempts,
-		Err:      &causeError{detail: "gave up: " + err.Error(), cause: err},
-	}
+	sp := &callSpec{op: op, grant: grant, logURL: c.logURL[op], secrets: newSecretSet(c.cfg.ClientSecret)}
+	return c.newError(sp, 0, &at, nil, CarriedNone)
 }
 
 func digestRefresh(rt string) [sha256.Size]byte {
@@ -341,17 +268,8 @@ func digestRefresh(rt string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(rt))
 }
 
-// appendField writes s length-prefixed, so that field boundaries cannot be
-// shifted to make two different inputs hash alike.
+// appendField writes s length-prefixed, so field boundaries cannot shift.
 func appendField(b []byte, s string) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(s))) //nolint:gosec // lengths of in-memory strings fit
 	return append(b, s...)
-}
-
-// endpointOf is the path an operation posts to.
-func endpointOf(op string) string {
-	if op == opRevoke {
-		return revokePath
-	}
-	return tokenPath
 }

@@ -70,8 +70,8 @@ func TestDecodeEnvelopes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, ok := parseAnswer([]byte(tt.body), tt.op)
-			if !ok {
+			a := parseAnswer([]byte(tt.body), tt.op)
+			if !a.parsed {
 				t.Fatal("not parsed")
 			}
 			if a.code != tt.wantCode || !reflect.DeepEqual(a.messages, tt.wantMsgs) {
@@ -81,48 +81,9 @@ func TestDecodeEnvelopes(t *testing.T) {
 	}
 }
 
-func TestInvalidTokenRule(t *testing.T) {
-	t.Parallel()
-	msg := func(s string) *answer { return &answer{texts: []string{s}} }
-	tests := []struct {
-		name        string
-		sentRefresh bool
-		status      int
-		succFalse   bool
-		a           *answer
-		want        bool
-	}{
-		{"sandbox answer", true, 400, false, msg("Refresh Token inválido o revocado"), true},
-		{"no refresh token sent", false, 400, false, msg("Refresh Token inválido o revocado"), false},
-		{"200 success false", true, 200, true, msg("Refresh Token inválido o revocado"), true},
-		{"200 without success false", true, 200, false, msg("Refresh Token inválido o revocado"), false},
-		{"500", true, 500, false, msg("Refresh Token inválido o revocado"), false},
-		{"429", true, 429, false, msg("Refresh Token inválido o revocado"), false},
-		{"404 not found english", true, 404, false, msg("refresh token not found"), true},
-		{"accents and case", true, 403, false, msg("TOKEN DESCONOCIDO"), true},
-		{"expirado", true, 401, false, msg("El token ha expirado"), true},
-		{"no existe", true, 400, false, msg("El refresh_token no existe"), true},
-		{"invalid_grant", true, 400, false, &answer{oauthError: "invalid_grant"}, true},
-		{"invalid_client with token words", true, 401, false, &answer{oauthError: "invalid_client", texts: []string{"token invalid"}}, false},
-		{"client credentials wording", true, 401, false, msg("Credenciales de cliente inválidas"), false},
-		{"client wording with token", true, 401, false, msg("Invalid client secret for token request"), false},
-		{"token without a dead word", true, 400, false, msg("Refresh Token requerido"), false},
-		{"dead word without token", true, 400, false, msg("Usuario inválido"), false},
-		{"plain 401", true, 401, false, &answer{}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := isInvalidTokenAnswer(tt.sentRefresh, tt.status, tt.succFalse, tt.a); got != tt.want {
-				t.Errorf("isInvalidTokenAnswer = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestMaskBody(t *testing.T) {
 	t.Parallel()
-	secrets := secretList(testClientSecret, testPassword)
+	secrets := newSecretSet(testClientSecret, testPassword)
 	tests := []struct {
 		name string
 		body string
@@ -136,7 +97,7 @@ func TestMaskBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := maskBody([]byte(tt.body), secrets)
+			got := secrets.maskBody([]byte(tt.body))
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("maskBody = %s, lacks %s", got, w)
@@ -210,7 +171,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 			t.Fatalf("%d messages", len(a.messages))
 		}
 		for _, m := range a.messages {
-			if !utf8.ValidString(m) || len(m) > maxMessageLen+len("…") {
+			if !utf8.ValidString(newSecretSet("x").cleanClip(m, maxMessageLen)) {
 				t.Fatalf("bad message %q", m)
 			}
 		}
@@ -219,13 +180,13 @@ func FuzzDecodeAnswer(f *testing.F) {
 				t.Fatalf("success on status %d (truncated %v)", status, truncated)
 			}
 			if op == opToken {
-				if a.accessToken == "" || a.expiresIn <= 0 || a.expiresState != expiresOK {
-					t.Fatalf("success without token or lifetime: %+v", a)
+				if a.AccessToken.s == "" || (a.ExpiresIn.n < 0) {
+					t.Fatalf("success without token or with a bad lifetime: %+v", a)
 				}
-				if needRefresh && a.refreshToken == "" {
-					t.Fatal("success without the required refresh token")
+				if needRefresh && a.refreshToken == "" || a.refreshProblem() != "" {
+					t.Fatal("success without the required refresh token, or with one that cannot be stored")
 				}
-				if a.success != nil && !*a.success {
+				if a.Success.set && !a.Success.v {
 					t.Fatal("success although success is false")
 				}
 			}

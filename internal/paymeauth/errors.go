@@ -2,38 +2,44 @@ package paymeauth
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Sentinels for errors.Is. Every *Error returned by the client wraps exactly
-// one of them, except when the caller's own context ended (then it wraps
-// context.Canceled or context.DeadlineExceeded instead, because that is not a
-// verdict on the server nor on the request).
+// Sentinels for errors.Is. Every *Error wraps exactly one, except when the
+// caller's own context ended (then it wraps the context's error).
 var (
-	// ErrBadRequest: HTTP 400, any other 4xx not listed below, 404, 501, an
-	// unexpected redirect, a 2xx answer with success false that is not an
-	// invalid-token answer, and requests rejected locally before any call.
+	// ErrBadRequest: HTTP 400, 404, 501 and other 4xx below, a 2xx with
+	// success false, and requests rejected locally.
 	ErrBadRequest = errors.New("paymeauth: bad request")
-	// ErrUnauthorized: HTTP 401 — wrong client_id/client_secret, wrong
-	// username/password, or a scope the client may not have.
+	// ErrUnauthorized: HTTP 401 (credentials, or a scope not allowed).
 	ErrUnauthorized = errors.New("paymeauth: unauthorized")
 	// ErrForbidden: HTTP 403.
 	ErrForbidden = errors.New("paymeauth: forbidden")
-	// ErrInvalidToken: the refresh token sent is invalid, unknown, revoked or
-	// expired (see isInvalidTokenAnswer for the exact rule).
+	// ErrInvalidToken: the answer says beyond doubt that the refresh token
+	// sent is dead (invalidtoken.go).
 	ErrInvalidToken = errors.New("paymeauth: invalid, unknown, revoked or expired refresh token")
-	// ErrTemporary: 429, 5xx (but 501), network errors and per-attempt
-	// timeouts, once the retries were used up.
+	// ErrTemporary: 429, 5xx but 501, network errors and timeouts, once the
+	// retries are used up.
 	ErrTemporary = errors.New("paymeauth: temporary failure")
-	// ErrMalformed: a 2xx answer the client cannot trust (not JSON, too large,
-	// success true without access_token or without a positive expires_in, no
-	// refresh_token where offline_access demands one, ...).
+	// ErrEndpoint, at the first attempt: what retrying cannot fix (a host
+	// name that does not resolve, a TLS failure, a redirect).
+	ErrEndpoint = errors.New("paymeauth: auth URL unusable")
+	// ErrMalformed: a 2xx answer the client cannot use.
 	ErrMalformed = errors.New("paymeauth: malformed answer")
 )
 
-// Error describes a failed call. Its fields never hold a secret: server
-// messages are scrubbed of every secret the call knew before they are stored.
+// Carried says what became of a refresh token that a refused answer carried.
+type Carried int
+
+const (
+	CarriedNone    Carried = iota // the refused answers carried no new refresh token
+	CarriedRevoked                // it was revoked before the call failed
+	CarriedLive                   // revoking it failed: it may still be live
+)
+
+// Error describes a failed call. Its fields never hold a secret (newError).
 type Error struct {
 	Op         string   // "token" or "revoke"
 	Endpoint   string   // "/token" or "/revoke" (path only)
@@ -42,108 +48,63 @@ type Error struct {
 	Code       string   // Pay-me status code, e.g. "01"
 	Messages   []string // message_ilgn values, "locale: value" or the bare value
 	Attempts   int      // HTTP attempts made; 0 for requests rejected locally
+	URL        string   // the URL posted to, credentials redacted
+	Carried    Carried  // what became of a refresh token a refused answer carried
 	Err        error    // one of the sentinels (or a context error) plus detail
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("Pay-me POST ")
-	b.WriteString(e.Endpoint)
+	s := "Pay-me POST " + e.Endpoint
 	if e.Grant != "" {
-		b.WriteString(" (")
-		b.WriteString(string(e.Grant))
-		b.WriteString(" grant)")
+		s += " (" + string(e.Grant) + " grant)"
 	}
-	b.WriteString(" failed: ")
-	wrote := false
+	var head, quoted []string
 	if e.HTTPStatus != 0 {
-		b.WriteString("HTTP ")
-		b.WriteString(strconv.Itoa(e.HTTPStatus))
-		wrote = true
+		head = append(head, "HTTP "+strconv.Itoa(e.HTTPStatus))
 	}
 	if e.Code != "" {
-		if wrote {
-			b.WriteString(", ")
-		}
-		b.WriteString("Pay-me code ")
-		b.WriteString(strconv.Quote(e.Code))
-		wrote = true
+		head = append(head, "Pay-me code "+strconv.Quote(e.Code))
 	}
-	if len(e.Messages) > 0 {
-		if wrote {
-			b.WriteString(": ")
-		}
-		for i, m := range e.Messages {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(strconv.Quote(m))
-		}
-		wrote = true
+	for _, m := range e.Messages {
+		quoted = append(quoted, strconv.Quote(m))
 	}
-	if d := errorDetail(e.Err); d != "" {
-		if wrote {
-			b.WriteString("; ")
-		}
-		b.WriteString(d)
+	parts := []string{strings.Join(slices.DeleteFunc([]string{strings.Join(head, ", "), strings.Join(quoted, ", ")}, isEmpty), ": ")}
+	var ce *causeError
+	if errors.As(e.Err, &ce) {
+		parts = append(parts, ce.detail) // already cleaned; a cause's own text is not under our control
+	} else if e.Err != nil {
+		parts = append(parts, e.Err.Error())
 	}
-	if e.Attempts > 0 {
-		b.WriteString(" (after ")
-		b.WriteString(strconv.Itoa(e.Attempts))
-		if e.Attempts == 1 {
-			b.WriteString(" attempt)")
-		} else {
-			b.WriteString(" attempts)")
-		}
+	s += " failed: " + strings.Join(slices.DeleteFunc(parts, isEmpty), "; ")
+	switch {
+	case e.Attempts == 1:
+		s += " (after 1 attempt)"
+	case e.Attempts > 1:
+		s += " (after " + strconv.Itoa(e.Attempts) + " attempts)"
 	}
-	return b.String()
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// causeError joins a sentinel (kind) with a human detail and an optional
-// underlying error, so that errors.Is finds both the sentinel and, for
-// instance, context.Canceled or a *url.Error.
+// causeError joins a sentinel (kind), a detail and an underlying error, so
+// that errors.Is finds both the sentinel and, say, context.Canceled.
 type causeError struct {
 	kind   error  // a sentinel, or nil for the caller's own cancellation
-	detail string // already scrubbed of secrets
+	detail string // already cleaned of secrets
 	cause  error  // may be nil
 }
 
 func (e *causeError) Error() string {
-	parts := make([]string, 0, 3)
+	parts := []string{e.detail}
 	if e.kind != nil {
-		parts = append(parts, e.kind.Error())
+		parts = []string{e.kind.Error(), e.detail}
 	}
-	if e.detail != "" {
-		parts = append(parts, e.detail)
-	}
-	if e.cause != nil && e.detail == "" {
-		parts = append(parts, e.cause.Error())
-	}
-	return strings.Join(parts, ": ")
+	return strings.Join(slices.DeleteFunc(parts, isEmpty), ": ")
 }
 
 func (e *causeError) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.kind != nil {
-		errs = append(errs, e.kind)
-	}
-	if e.cause != nil {
-		errs = append(errs, e.cause)
-	}
-	return errs
+	return slices.DeleteFunc([]error{e.kind, e.cause}, func(err error) bool { return err == nil })
 }
 
-// errorDetail is what Error() shows after the status part: the scrubbed
-// detail, never the raw cause (a cause's text is not under our control).
-func errorDetail(err error) string {
-	var ce *causeError
-	if errors.As(err, &ce) {
-		return ce.detail
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
-}
+func isEmpty(s string) bool { return s == "" }

@@ -167,7 +167,7 @@ func asError(t *testing.T, err error) *Error {
 	return e
 }
 
-var allKinds = []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrInvalidToken, ErrTemporary, ErrMalformed}
+var allKinds = []error{ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrInvalidToken, ErrTemporary, ErrMalformed, ErrEndpoint}
 
 // assertKind checks that err matches want and no other sentinel.
 func assertKind(t *testing.T, err, want error) {

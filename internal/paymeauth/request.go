@@ -2,6 +2,8 @@ package paymeauth
 
 import (
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,115 +19,74 @@ const (
 	GrantRefreshToken      Grant = "refresh_token"
 )
 
-// ScopeOfflineAccess makes Pay-me return a refresh token (password grant).
+// scopeOfflineAccess makes Pay-me return a refresh token (password grant).
 const scopeOfflineAccess = "offline_access"
+
+// MaxTokenLength is the longest refresh token, in characters, that the
+// provider stores or sends. Pay-me documents every string field of POST
+// /token, refresh_token included, as at most 100 characters, and a refresh
+// token is only good for being sent back there: a longer one could never be
+// used, so an answer carrying one is refused (and the token revoked), and
+// payme_access_token's refresh_token argument accepts no more.
+const MaxTokenLength = 100
 
 // TokenRequest asks for one access token.
 type TokenRequest struct {
-	Grant Grant
-	// Scopes go on the wire as one space-separated "scope" string, in the
-	// order given; the cache treats them as a set.
-	Scopes []string
-	// Username: password and refresh_token grants only; omitted when empty.
-	Username string
-	// Password: password grant only; omitted when empty.
-	Password string
-	// RefreshToken: refresh_token grant only, required there.
-	RefreshToken string
-	// MinValidity: a cached token is reused only if it still has
-	// max(MinValidity, Config.SafetyMargin) to live. A freshly minted token
-	// is returned whatever its lifetime: the server cannot be asked for more.
-	MinValidity time.Duration
+	Grant        Grant
+	Scopes       []string      // sent space-separated in this order; a set for the cache
+	Username     string        // password and refresh_token grants; omitted when empty
+	Password     string        // password grant; omitted when empty
+	RefreshToken string        // refresh_token grant, required there
+	MinValidity  time.Duration // a cached token is reused with max(MinValidity, SafetyMargin) left; a new one whatever it has
 }
 
-// wireRequest is the JSON body of both endpoints. omitempty on every optional
-// field is what keeps each call to exactly the documented field set; the
-// required fields (action, client_id, client_secret, audience) are always
-// present even if empty, so the server, not a silent omission, judges them.
+// wireRequest is the JSON body of both endpoints: omitempty keeps each call
+// to the documented fields; the required ones are sent even if empty.
 type wireRequest struct {
-	Action       string `json:"action"`
-	GrantType    string `json:"grant_type,omitempty"`
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	Audience     string `json:"audience"`
-	Scope        string `json:"scope,omitempty"`
-	Username     string `json:"username,omitempty"`
-	Password     string `json:"password,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
+	Action       string          `json:"action"`
+	GrantType    string          `json:"grant_type,omitempty"`
+	ClientID     string          `json:"client_id"`
+	ClientSecret string          `json:"client_secret"`
+	Audience     string          `json:"audience"`
+	Scope        string          `json:"scope,omitempty"`
+	Username     string          `json:"username,omitempty"`
+	Password     string          `json:"password,omitempty"`
+	RefreshToken json.RawMessage `json:"refresh_token,omitempty"` // a JSON string
 }
 
-// validate rejects what the server would reject anyway, or what would be
-// silently dropped from the wire body, so the caller learns about it without
-// spending an HTTP call (and without sending a secret where it does not
-// belong).
-func (r *TokenRequest) validate() string {
-	switch r.Grant {
-	case GrantClientCredentials, GrantPassword, GrantRefreshToken:
-	case "":
-		return "grant is empty"
-	default:
-		return "unknown grant " + quoteShort(string(r.Grant))
-	}
-	if len(r.Scopes) == 0 {
-		return "at least one scope is required"
+// validate refuses locally what the server would refuse, or what the body
+// would drop silently.
+func (r *TokenRequest) validate() error {
+	g := string(r.Grant)
+	switch {
+	case g == "":
+		return errors.New("grant is empty")
+	case r.Grant != GrantClientCredentials && r.Grant != GrantPassword && r.Grant != GrantRefreshToken:
+		return errors.New("unknown grant " + quoteShort(g))
+	case len(r.Scopes) == 0:
+		return errors.New("at least one scope is required")
 	}
 	for _, s := range r.Scopes {
-		if s == "" {
-			return "a scope is empty"
-		}
-		if msg := checkScope(s); msg != "" {
-			return msg
-		}
-	}
-	switch r.Grant {
-	case GrantClientCredentials:
-		if r.Username != "" {
-			return "username is not sent on the client_credentials grant"
-		}
-		if r.Password != "" {
-			return "password is not sent on the client_credentials grant"
-		}
-		if r.RefreshToken != "" {
-			return "refresh token is not sent on the client_credentials grant"
-		}
-	case GrantPassword:
-		if r.RefreshToken != "" {
-			return "refresh token is not sent on the password grant"
-		}
-	case GrantRefreshToken:
-		if r.RefreshToken == "" {
-			return "the refresh_token grant requires a refresh token"
-		}
-		if r.Password != "" {
-			return "password is not sent on the refresh_token grant"
+		switch {
+		case s == "":
+			return errors.New("a scope is empty")
+		case !utf8.ValidString(s):
+			return errors.New("a scope is not valid UTF-8")
+		case strings.IndexFunc(s, unicode.IsSpace) >= 0:
+			return errors.New("scope " + quoteShort(s) + " contains white space")
 		}
 	}
-	return ""
-}
-
-// checkScope is one pass over the bytes, ASCII first: it runs on every
-// Token call, cache hits included.
-func checkScope(s string) string {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case ' ', '\t', '\n', '\v', '\f', '\r':
-				return "scope " + quoteShort(s) + " contains white space"
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return "a scope is not valid UTF-8"
-		}
-		if unicode.IsSpace(r) {
-			return "scope " + quoteShort(s) + " contains white space"
-		}
-		i += size
+	switch {
+	case r.Grant == GrantClientCredentials && r.Username != "":
+		return errors.New("username is not sent on the client_credentials grant")
+	case r.Grant != GrantPassword && r.Password != "":
+		return errors.New("password is not sent on the " + g + " grant")
+	case r.Grant != GrantRefreshToken && r.RefreshToken != "":
+		return errors.New("refresh token is not sent on the " + g + " grant")
+	case r.Grant == GrantRefreshToken && r.RefreshToken == "":
+		return errors.New("the refresh_token grant requires a refresh token")
 	}
-	return ""
+	return nil
 }
 
 func quoteShort(s string) string {
@@ -137,41 +98,29 @@ func quoteShort(s string) string {
 	return string(b)
 }
 
-func hasScope(scopes []string, want string) bool {
-	for _, s := range scopes {
-		if s == want {
-			return true
-		}
-	}
-	return false
-}
+func hasScope(scopes []string, want string) bool { return slices.Contains(scopes, want) }
 
-func (c *Client) tokenBody(r *TokenRequest) ([]byte, error) {
+func (c *Client) tokenBody(r *TokenRequest) []byte {
 	w := wireRequest{
-		Action:       "authorize",
-		GrantType:    string(r.Grant),
-		ClientID:     c.cfg.ClientID,
-		ClientSecret: c.cfg.ClientSecret,
-		Audience:     c.cfg.Audience,
-		Scope:        strings.Join(r.Scopes, " "),
-		Username:     r.Username,
+		Action: "authorize", GrantType: string(r.Grant), ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
+		Audience: c.cfg.Audience, Scope: strings.Join(r.Scopes, " "), Username: r.Username,
 	}
 	switch r.Grant {
 	case GrantPassword:
 		w.Password = r.Password
 	case GrantRefreshToken:
-		w.RefreshToken = r.RefreshToken
+		w.RefreshToken, _ = json.Marshal(r.RefreshToken)
 	}
-	return json.Marshal(&w) //nolint:gosec // G117: sending the client secret is this body's purpose
+	b, _ := json.Marshal(&w) //nolint:gosec // G117: sending the client secret is this body's purpose
+	return b
 }
 
-func (c *Client) revokeBody(username, refreshToken string) ([]byte, error) {
-	return json.Marshal(&wireRequest{ //nolint:gosec // G117: sending the client secret is this body's purpose
-		Action:       "revoke",
-		ClientID:     c.cfg.ClientID,
-		ClientSecret: c.cfg.ClientSecret,
-		Audience:     c.cfg.Audience,
-		Username:     username,
-		RefreshToken: refreshToken,
+// revokeBody takes the refresh token as a JSON string exactly as Pay-me sent
+// it, so that a token Go cannot hold exactly is still revoked byte for byte.
+func (c *Client) revokeBody(username string, rawToken json.RawMessage) []byte {
+	b, _ := json.Marshal(&wireRequest{ //nolint:gosec // G117: as above
+		Action: "revoke", ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret, Audience: c.cfg.Audience,
+		Username: username, RefreshToken: rawToken,
 	})
+	return b
 }

@@ -147,7 +147,7 @@ func TestRetryAfterParsing(t *testing.T) {
 		if tt.header != "" {
 			resp.Header.Set("Retry-After", tt.header)
 		}
-		got, ok := retryAfter(resp, now)
+		got, ok := retryAfter(resp.Header, now)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.ok)
 		}
@@ -160,23 +160,22 @@ func TestBackoffBounds(t *testing.T) {
 		cfg.RetryWaitMin = 100 * time.Millisecond
 		cfg.RetryWaitMax = time.Second
 	})
-	x := &exchange{c: c, sp: &callSpec{}, ctx: context.Background()}
 	for n := range 8 {
 		step := min(100*time.Millisecond<<n, time.Second)
 		lo := max(step/2, 100*time.Millisecond)
 		for range 200 {
-			d := x.backoff(n, nil)
+			d := c.wait(n, nil)
 			if d < lo || d > step {
 				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", n, d, lo, step)
 			}
 		}
 	}
 	resp := &http.Response{Header: http.Header{"Retry-After": {"5"}}}
-	if d := x.backoff(0, resp); d != time.Second {
+	if d := c.wait(0, resp.Header); d != time.Second {
 		t.Errorf("Retry-After 5s with max 1s gave %v, want 1s", d)
 	}
 	resp.Header.Set("Retry-After", "0")
-	if d := x.backoff(3, resp); d != 0 {
+	if d := c.wait(3, resp.Header); d != 0 {
 		t.Errorf("Retry-After 0 gave %v", d)
 	}
 }

@@ -3,330 +3,288 @@ package paymeauth
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// maxBodyBytes bounds what is read from an answer; a token answer is a few
-// hundred bytes, anything near this is not an auth server talking.
-const maxBodyBytes = 1 << 20
+const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
 
-// callSpec describes one logical call (which may take several attempts).
+// callSpec describes one logical call, which may take several attempts.
 type callSpec struct {
-	op          string
-	url         string
-	logURL      string
-	grant       Grant
-	body        []byte
-	secrets     []string // every secret the request carries
-	sentRefresh bool
-	needRefresh bool
-	// detached: ctx is the shared flight's own context, so its end is our
-	// time bound firing (a temporary failure), not the caller leaving.
-	detached bool
+	op, url, logURL, sentRefresh string
+	username                     string // sent again to revoke a refresh token a refused answer carried
+	grant                        Grant
+	body                         []byte
+	secrets                      *secretSet // grows with every token an answer carries
+	needRefresh                  bool
+	detached                     bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
 
-// callResult is a successful call's answer.
-type callResult struct {
-	ans answer
-	at  time.Time // client clock when the answer arrived
+// attempt is one HTTP attempt: its answer read once (bounded), parsed once
+// and judged by decodeAnswer, or why no answer arrived.
+type attempt struct {
+	outcome
+	status int
+	header http.Header
+	body   []byte // for the TRACE log only
+	cause  error  // transport, read or context error
+	retry  bool
 }
 
-// answered is what one attempt got back.
-type answered struct {
-	status    int
-	body      []byte
-	truncated bool
-	tooLarge  bool
-}
-
-// exchange carries the state of one call across its attempts; the
-// retryablehttp hooks are closures over it. All hooks run on the goroutine
-// calling Do, so no locking is needed.
-type exchange struct {
-	c        *Client
-	sp       *callSpec
-	ctx      context.Context // the logging context (subsystem + masks)
-	attempts int
-	start    time.Time
-	cur      answered // current attempt; status 0 until an answer arrives
-	read     bool     // cur.body has been read for the current attempt
-	readErr  error    // retryable failure while reading the current body
-	last     answered // last attempt that got an answer, for diagnostics
-}
-
-// call performs one logical call with retries and classifies the outcome.
-func (c *Client) call(ctx context.Context, sp *callSpec) (callResult, *Error) {
+// call runs the attempt loop: attempt, log, then return, or wait and retry
+// a temporary failure while retries and the context last.
+func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Error) {
+	sp.logURL = c.logURL[sp.op]
 	lctx := c.logContext(ctx, sp)
-	x := &exchange{c: c, sp: sp, ctx: lctx}
-
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.http,
-		Logger:       nil, // everything goes through tflog in the hooks below
-		RetryWaitMin: c.cfg.RetryWaitMin,
-		RetryWaitMax: c.cfg.RetryWaitMax,
-		RetryMax:     c.cfg.MaxRetries,
-		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
-			x.attempts = i + 1
-			x.start = time.Now()
-			x.cur, x.read, x.readErr = answered{}, false, nil
-		},
-		CheckRetry: x.checkRetry,
-		Backoff: func(_, _ time.Duration, n int, resp *http.Response) time.Duration {
-			return x.backoff(n, resp)
-		},
-		// Hand back the last answer instead of retryablehttp's generic
-		// "giving up" error: its status and body make the diagnostics.
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
-			return resp, err
-		},
-	}
-
-	// A []byte body: retryablehttp makes a fresh reader from it for every
-	// attempt, so each retry sends the very same bytes.
-	req, err := retryablehttp.NewRequestWithContext(lctx, http.MethodPost, sp.url, sp.body)
-	if err != nil {
-		return callResult{}, c.failure(sp, 0, nil, &causeError{kind: ErrBadRequest, detail: "cannot build the HTTP request"})
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	if c.cfg.APIVersion != "" {
-		// Spelled as Pay-me documents it; header names are case-insensitive
-		// but a literal-minded gateway should see the documented form.
-		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion}
-	}
-
-	c.logTrace(lctx, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": maskBody(sp.body, sp.secrets),
+	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
+		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.maskBody(sp.body),
 	})
-
-	resp, doErr := rc.Do(req)
-	if resp != nil {
-		_ = resp.Body.Close() // already read into x.cur by checkRetry
-	}
-	res, e := c.finish(ctx, x, doErr)
-	if e != nil {
-		c.logDebug(lctx, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
-	}
-	return res, e
-}
-
-// finish turns what the retry loop left into a result or an *Error.
-func (c *Client) finish(ctx context.Context, x *exchange, doErr error) (callResult, *Error) {
-	sp := x.sp
-	if doErr != nil || x.cur.status == 0 {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			if !sp.detached {
-				return callResult{}, c.withLast(contextError(sp.op, sp.grant, ctxErr, x.attempts), x)
+	var answered attempt
+	carried := CarriedNone
+	for n := 1; ; n++ {
+		start := time.Now()
+		at := c.attempt(ctx, lctx, sp)
+		c.logAttempt(lctx, sp, n, &at, time.Since(start))
+		if at.kind == nil && at.cause == nil {
+			c.logDebug(lctx, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
+			return at.ans, c.cfg.Now(), nil
+		}
+		if at.status != 0 {
+			answered = at
+		}
+		carried = max(carried, c.revokeCarried(ctx, sp, &at.ans))
+		if at.retry && n <= c.cfg.MaxRetries {
+			wait := c.wait(n-1, at.header)
+			c.logDebug(lctx, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+				continue
+			case <-ctx.Done():
+				t.Stop()
+				at = gaveUp(sp, ctx.Err())
 			}
-			e := c.failure(sp, x.attempts, nil, &causeError{
-				kind: ErrTemporary, cause: ctxErr,
-				detail: "gave up: the shared request exceeded its time bound",
-			})
-			return callResult{}, c.withLast(e, x)
 		}
-		detail := "no answer"
-		if doErr != nil {
-			detail += ": " + scrub(doErr.Error(), sp.secrets)
-		}
-		e := c.failure(sp, x.attempts, nil, &causeError{kind: ErrTemporary, detail: detail, cause: doErr})
-		return callResult{}, c.withLast(e, x)
+		e := c.newError(sp, n, &at, &answered, carried)
+		c.logDebug(lctx, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
+		return answer{}, time.Time{}, e
 	}
-	if x.readErr != nil {
-		e := c.failure(sp, x.attempts, &x.cur, &causeError{
-			kind: ErrTemporary, cause: x.readErr,
-			detail: "reading the answer failed: " + scrub(x.readErr.Error(), sp.secrets),
-		})
-		return callResult{}, e
-	}
-	arrived := c.now()
-	out := decodeAnswer(decodeInput{
-		op:          sp.op,
-		status:      x.cur.status,
-		body:        x.cur.body,
-		truncated:   x.cur.truncated,
-		tooLarge:    x.cur.tooLarge,
-		sentRefresh: sp.sentRefresh,
-		needRefresh: sp.needRefresh,
-	})
-	if out.kind != nil {
-		secrets := append(slices.Clone(sp.secrets), secretList(out.ans.accessToken, out.ans.refreshToken)...)
-		e := c.failureFrom(sp, x.attempts, x.cur.status, &out.ans, secrets, &causeError{
-			kind: out.kind, detail: out.detail,
-		})
-		return callResult{}, e
-	}
-	fields := map[string]any{"url": sp.logURL, "status": x.cur.status, "attempts": x.attempts}
-	if sp.op == opToken {
-		fields["expires_in"] = out.ans.expiresIn
-		fields["scope"] = out.ans.scope
-	}
-	c.logDebug(x.ctx, "Pay-me call succeeded", fields)
-	return callResult{ans: out.ans, at: arrived}, nil
 }
 
-// withLast completes an error of an attempt that got no answer with the last
-// answer an earlier attempt did get, when there was one.
-func (c *Client) withLast(e *Error, x *exchange) *Error {
-	if x.last.status == 0 || e.HTTPStatus != 0 {
-		return e
-	}
-	a, _ := parseAnswer(x.last.body, x.sp.op)
-	e.HTTPStatus = x.last.status
-	e.Code = scrub(a.code, x.sp.secrets)
-	e.Messages = scrubAll(a.messages, append(slices.Clone(x.sp.secrets), secretList(a.accessToken, a.refreshToken)...))
-	var ce *causeError
-	if errors.As(e.Err, &ce) && ce.detail != "" {
-		ce.detail = "last attempt: " + ce.detail
-	}
-	return e
-}
-
-func (c *Client) failure(sp *callSpec, attempts int, ans *answered, ce *causeError) *Error {
-	if ans == nil || ans.status == 0 {
-		return c.failureFrom(sp, attempts, 0, nil, sp.secrets, ce)
-	}
-	a, _ := parseAnswer(ans.body, sp.op)
-	secrets := append(slices.Clone(sp.secrets), secretList(a.accessToken, a.refreshToken)...)
-	return c.failureFrom(sp, attempts, ans.status, &a, secrets, ce)
-}
-
-func (c *Client) failureFrom(sp *callSpec, attempts, status int, a *answer, secrets []string, ce *causeError) *Error {
-	ce.detail = scrub(ce.detail, secrets)
-	e := &Error{
-		Op:         sp.op,
-		Endpoint:   endpointOf(sp.op),
-		Grant:      sp.grant,
-		HTTPStatus: status,
-		Attempts:   attempts,
-		Err:        ce,
-	}
-	if a != nil {
-		e.Code = scrub(a.code, secrets)
-		e.Messages = scrubAll(a.messages, secrets)
-	}
-	return e
-}
-
-// checkRetry is called by retryablehttp after every attempt. It reads the
-// answer body itself (bounded) so that the body can be logged, classified
-// and, when reading it fails, the attempt retried like a network error.
-func (x *exchange) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if resp != nil && !x.read {
-		x.readBody(resp)
-	}
-	retry, cerr := x.policy(ctx, resp, err)
-	x.logAttempt(resp, err, retry)
-	return retry, cerr
-}
-
-// policy: retry 429, 5xx except 501, connection errors, per-attempt
-// timeouts and bodies cut by the network; never anything else, and never
-// once the context is done.
-func (x *exchange) policy(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if cerr := ctx.Err(); cerr != nil {
-		return false, cerr
-	}
+func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
+	req, err := http.NewRequestWithContext(lctx, http.MethodPost, sp.url, bytes.NewReader(sp.body))
 	if err != nil {
-		// Keeps retryablehttp's judgement of which transport errors are
-		// permanent (bad scheme, TLS certificate, invalid header, ...).
-		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		return attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot build the HTTP request"}}
 	}
-	if x.bodyReadFailed() {
-		return true, nil
+	req.Header = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {c.cfg.UserAgent}}
+	if c.cfg.APIVersion != "" {
+		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion} // spelled as Pay-me documents it
 	}
-	s := resp.StatusCode
-	return s == http.StatusTooManyRequests || (s >= 500 && s != http.StatusNotImplemented), nil
-}
-
-// bodyReadFailed: the answer started but its body could not be read (a
-// timeout or a reset mid-body), which is retried like a network error.
-func (x *exchange) bodyReadFailed() bool { return x.readErr != nil }
-
-func (x *exchange) readBody(resp *http.Response) {
-	x.read = true
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return noAnswer(ctx, sp, err)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
-	// Later readers (retryablehttp's drain, our own Close) get a replay.
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	a := answered{status: resp.StatusCode, body: body}
-	if len(body) > maxBodyBytes {
-		a.body, a.tooLarge = body[:maxBodyBytes], true
-	}
-	switch {
-	case err == nil:
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		// A complete exchange whose body is shorter than announced: the
-		// server sent a cut answer; decodeAnswer judges it by status.
-		a.truncated = true
-	default:
-		x.readErr = err
-	}
-	x.cur = a
-	x.last = a
-}
-
-// backoff: when the answer carries Retry-After (seconds or HTTP date) it is
-// honoured, capped at RetryWaitMax so that a server cannot park a Terraform
-// run for hours (the context bounds it anyway). Otherwise exponential from
-// RetryWaitMin doubling per retry up to RetryWaitMax, with "equal jitter":
-// half of the step is fixed, half random, so the waits still grow while
-// concurrent clients spread out. The result is kept within [min, max].
-func (x *exchange) backoff(n int, resp *http.Response) time.Duration {
-	lo, hi := x.c.cfg.RetryWaitMin, x.c.cfg.RetryWaitMax
-	var wait time.Duration
-	source := "exponential"
-	if d, ok := retryAfter(resp, time.Now()); ok {
-		wait, source = min(d, hi), "retry-after"
-	} else {
-		step := lo
-		for i := 0; i < n && step < hi; i++ {
-			step *= 2
+	at := attempt{status: resp.StatusCode, header: resp.Header, body: body}
+	sp.secrets.add(tokensIn(body)...)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		// A timeout or a reset mid-body: retried like a network error.
+		if ctx.Err() != nil {
+			return gaveUp(sp, ctx.Err())
 		}
-		step = min(step, hi)
-		half := step / 2
-		wait = half
-		if half > 0 {
-			wait += rand.N(half + 1) //nolint:gosec // jitter, not security
-		}
-		wait = min(max(wait, lo), hi)
+		at.kind, at.cause, at.retry = ErrTemporary, err, true
+		at.detail = "reading the answer failed: " + sp.secrets.cleanClip(err.Error(), maxMessageLen)
+		at.ans = parseAnswer(body, sp.op)
+		return at
 	}
-	x.c.logDebug(x.ctx, "Pay-me call will be retried", map[string]any{
-		"url": x.sp.logURL, "attempt": x.attempts, "wait_ms": wait.Milliseconds(), "wait_from": source,
+	at.outcome = decodeAnswer(decodeInput{
+		op:          sp.op,
+		status:      resp.StatusCode,
+		body:        body[:min(len(body), maxBodyBytes)],
+		truncated:   err != nil, // shorter than announced: the server sent a cut answer
+		tooLarge:    len(body) > maxBodyBytes,
+		bearer:      resp.Header.Get("WWW-Authenticate") != "",
+		sentRefresh: sp.sentRefresh != "",
+		needRefresh: sp.needRefresh,
 	})
-	return wait
+	sp.secrets.add(at.ans.AccessToken.s, at.ans.refreshToken)
+	at.retry = errors.Is(at.kind, ErrTemporary)
+	return at
 }
 
-// retryAfter parses a Retry-After header, delay-seconds or HTTP-date.
-func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
-	if resp == nil {
-		return 0, false
+// noAnswer classifies a failure to get an answer. What retrying cannot fix
+// fails at once (ErrEndpoint); a refused connection is retried, as a
+// restarting server or a draining load balancer refuses too.
+func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
+	if ctx.Err() != nil {
+		return gaveUp(sp, ctx.Err())
 	}
-	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	at := attempt{cause: err}
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	msg := sp.secrets.cleanClip(err.Error(), maxMessageLen) // it may quote what the server sent
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		at.kind, at.detail = ErrEndpoint, "the host name does not resolve: "+msg
+	case errors.As(err, &cert), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		at.kind, at.detail = ErrEndpoint, "TLS failed: "+msg
+	default:
+		at.kind, at.detail, at.retry = ErrTemporary, "no answer: "+msg, true
+	}
+	return at
+}
+
+// gaveUp reports the context ending: for a caller, no sentinel (it says
+// nothing about Pay-me); for a shared flight, its time bound (temporary).
+func gaveUp(sp *callSpec, err error) attempt {
+	if sp.detached {
+		return attempt{outcome: outcome{kind: ErrTemporary, detail: "gave up: the shared request exceeded its time bound"}, cause: err}
+	}
+	return attempt{outcome: outcome{detail: "gave up: " + err.Error()}, cause: err}
+}
+
+// newError is the one place a failed call's *Error is built: from the final
+// attempt, or the last answered one when the final got none. Server text
+// is cleaned before it is cut; details are ours (quoted errors cleaned where
+// they are made).
+func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried Carried) *Error {
+	e := &Error{Op: sp.op, Endpoint: "/" + sp.op, Grant: sp.grant, Attempts: n, URL: sp.logURL, Carried: carried}
+	src, detail := final, final.detail
+	if final.status == 0 && answered != nil && answered.status != 0 {
+		src = answered
+		if detail != "" {
+			detail = "last attempt: " + detail
+		}
+	}
+	if src.status != 0 {
+		e.HTTPStatus = src.status
+		e.Code = sp.secrets.cleanClip(src.ans.code, maxCodeLen)
+		for _, m := range src.ans.messages {
+			e.Messages = append(e.Messages, sp.secrets.cleanClip(m, maxMessageLen))
+		}
+	}
+	detail += []string{"", "; the refresh token it carried was revoked", "; revoking the refresh token it carried failed"}[carried]
+	detail = strings.TrimPrefix(detail, "; ")
+	e.Err = &causeError{kind: final.kind, detail: detail, cause: final.cause}
+	return e
+}
+
+// revokeCarried revokes a new refresh token carried by a refused answer, so
+// no live token is dropped unseen, even when the caller has left.
+func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Carried {
+	if sp.op != opToken || a.RefreshRaw == nil || a.refreshToken == sp.sentRefresh {
+		return CarriedNone
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.flightBound())
+	defer cancel()
+	if err := c.revoke(rctx, sp.username, a.refreshToken, a.RefreshRaw); err != nil && !errors.Is(err, ErrInvalidToken) {
+		return CarriedLive
+	}
+	return CarriedRevoked
+}
+
+// wait before retry number retry (from 0): Retry-After capped at
+// RetryWaitMax, else exponential from RetryWaitMin with "equal jitter" (half
+// the step fixed, half random: waits grow, concurrent clients spread out).
+func (c *Client) wait(retry int, h http.Header) time.Duration {
+	lo, hi := c.cfg.RetryWaitMin, c.cfg.RetryWaitMax
+	if d, ok := retryAfter(h, time.Now()); ok {
+		return min(d, hi)
+	}
+	step := lo
+	for i := 0; i < retry && step < hi; i++ {
+		step *= 2
+	}
+	half := min(step, hi) / 2
+	return min(max(half+rand.N(half+1), lo), hi) //nolint:gosec // jitter, not security
+}
+
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(max(secs, 0), 86400)) * time.Second, secs >= 0
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
 	return max(t.Sub(now), 0), true
+}
+
+// logSubsystem names the tflog subsystem ("provider.paymeauth" in logs). Its
+// level follows the provider's unless TF_LOG_PROVIDER_PAYME_AUTH is set.
+const logSubsystem = "paymeauth"
+
+// maxLoggedBody keeps TRACE logs readable when a proxy answers with a page.
+const maxLoggedBody = 8 << 10
+
+// sensitiveKeys are field keys whose values never reach a log.
+var sensitiveKeys = []string{"client_secret", "password", "access_token", "refresh_token", "id_token"}
+
+// logContext prepares the context all logs of one call go through. Every
+// logged text is already cleaned (mask.go); the tflog masks added here are
+// defence in depth for anything that slips through.
+func (c *Client) logContext(ctx context.Context, sp *callSpec) context.Context {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, sensitiveKeys...)
+	ctx = withMasks(ctx, sp.secrets.forms)
+	ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_op", sp.op)
+	if sp.grant != "" {
+		ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_grant", string(sp.grant))
+	}
+	return ctx
+}
+
+func withMasks(ctx context.Context, secrets []string) context.Context {
+	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
+	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
+}
+
+func (c *Client) logDebug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
+}
+
+func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
+	ctx = withMasks(ctx, newSecretSet(tok.AccessToken, tok.RefreshToken).forms)
+	c.logDebug(ctx, "Pay-me token served from cache", map[string]any{
+		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339),
+		"scope":      strings.Join(tok.Scopes, " "),
+	})
+}
+
+// logAttempt logs every HTTP attempt at DEBUG and, at TRACE, its answer
+// body, cleaned with every secret known so far (the answer's own included).
+func (c *Client) logAttempt(ctx context.Context, sp *callSpec, n int, at *attempt, took time.Duration) {
+	ctx = withMasks(ctx, sp.secrets.forms)
+	fields := map[string]any{
+		"method":      http.MethodPost,
+		"url":         sp.logURL,
+		"attempt":     n,
+		"status":      at.status,
+		"duration_ms": took.Milliseconds(),
+		"retryable":   at.retry,
+	}
+	if at.cause != nil {
+		fields["error"] = sp.secrets.cleanClip(at.cause.Error(), maxMessageLen)
+	}
+	c.logDebug(ctx, "Pay-me HTTP attempt", fields)
+	if at.status != 0 && tflog.SubsystemIsTrace(ctx, logSubsystem) {
+		tflog.SubsystemTrace(ctx, logSubsystem, "Pay-me answer body", map[string]any{
+			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.maskBody(at.body),
+		})
+	}
 }

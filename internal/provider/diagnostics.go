@@ -10,38 +10,81 @@ import (
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 )
 
-// addPaymeError turns an error from the Pay-me client into a diagnostic with
-// a short title and a detail that says what happened and what to do. The
-// client's error text never carries a secret, so it is safe to show.
-func addPaymeError(diags *diag.Diagnostics, doing string, err error) {
-	var title, advice string
+// Diagnostic titles are short Title Case phrases that say what happened
+// ("Pay-me Rejected the Credentials"); the detail says what happened in a
+// sentence, then what to do. All user advice about Pay-me's answers lives
+// here: the client only reports what happened.
+
+// addPaymeError turns an error from the Pay-me client into a diagnostic. The
+// client's error text never carries a secret, so it is safe to show. d may
+// be nil (the provider is not configured yet).
+func (d *providerData) addPaymeError(diags *diag.Diagnostics, doing string, err error) {
+	var pe *paymeauth.Error
+	if !errors.As(err, &pe) {
+		pe = &paymeauth.Error{}
+	}
+	title, advice := paymeAdvice(pe, err, d.urlOrigin(pe))
+	if pe.Op == "revoke" && !errors.Is(err, paymeauth.ErrInvalidToken) {
+		advice += " The refresh token stays in the state and the destroy fails, so that no live token is forgotten. " +
+			"To forget it on purpose, set revoke_on_destroy = false and apply before destroying, or run " +
+			"terraform state rm on the payme_refresh_token resource."
+	}
+	switch pe.Carried {
+	case paymeauth.CarriedRevoked:
+		advice += " The refused answer carried a new refresh token; the provider revoked it, so none was left live."
+	case paymeauth.CarriedLive:
+		advice += " The refused answer carried a new refresh token and revoking it failed: it may stay live until " +
+			"it expires. Ask Pay-me to revoke it if that matters."
+	}
+	diags.AddError(title, fmt.Sprintf("Could not %s: %s. %s", doing, err, advice))
+}
+
+// urlOrigin says which URL was called and which setting it came from.
+func (d *providerData) urlOrigin(pe *paymeauth.Error) string {
+	from := "auth_url, PAYME_AUTH_URL or environment"
+	if d != nil && d.authURLFrom != "" {
+		from = d.authURLFrom
+	}
+	return fmt.Sprintf("%s (from %s)", pe.URL, from)
+}
+
+func paymeAdvice(pe *paymeauth.Error, err error, url string) (title, advice string) {
 	switch {
+	case errors.Is(err, paymeauth.ErrEndpoint):
+		return "Pay-me Auth URL Unusable", "The provider called " + url + ", and retrying cannot help. " +
+			"Check that setting: the host name, its TLS certificate, and that it is Pay-me's auth base URL " +
+			"(one that does not redirect)."
 	case errors.Is(err, paymeauth.ErrUnauthorized):
-		title = "Pay-me rejected the credentials"
-		advice = "Check client_id and client_secret (and username and password, where used), that they belong to the selected environment, and that the client may request these scopes."
+		return "Pay-me Rejected the Credentials", "Check client_id and client_secret (and username and password_wo, " +
+			"where used), that they belong to the selected environment, and that the client may request these scopes."
 	case errors.Is(err, paymeauth.ErrForbidden):
-		title = "Pay-me refused the request"
-		advice = "The client is not allowed to do this. Ask Pay-me to grant the client the scopes it needs."
+		return "Pay-me Refused the Request", "The client is not allowed to do this. Ask Pay-me to grant the client the scopes it needs."
+	case errors.Is(err, paymeauth.ErrInvalidToken) && pe.Grant == paymeauth.GrantRefreshToken:
+		return "Refresh Token Revoked or Expired", "Pay-me refused the refresh token given to payme_access_token: " +
+			"it was revoked (perhaps outside Terraform) or has expired. Every plan, apply and destroy that opens this " +
+			"payme_access_token fails until it gets a live token. If the token comes from a payme_refresh_token " +
+			"resource, replace that resource: terraform apply -replace=ADDRESS, where ADDRESS is its address " +
+			"(for example payme_refresh_token.main); otherwise pass a fresh refresh token. The guide \"When a " +
+			"refresh token was revoked outside Terraform\" covers plan, apply and destroy."
 	case errors.Is(err, paymeauth.ErrInvalidToken):
-		title = "Refresh token not valid"
-		advice = "Pay-me says the refresh token is invalid, expired or revoked. Create a new one, for example by replacing its payme_refresh_token resource."
+		return "Refresh Token Not Valid", "Pay-me says the refresh token is invalid, expired or revoked. " +
+			"Create a new one, for example by replacing its payme_refresh_token resource."
+	case errors.Is(err, paymeauth.ErrTemporary) && pe.HTTPStatus == 0:
+		return "Pay-me Unreachable", "No answer came from " + url + ", even after retrying. If Pay-me is up, " +
+			"check that setting; otherwise try again later, or raise max_retries or request_timeout."
 	case errors.Is(err, paymeauth.ErrTemporary):
-		title = "Pay-me unavailable"
-		advice = "Pay-me did not answer successfully, even after retrying. Try again later, or raise max_retries or request_timeout in the provider configuration."
+		return "Pay-me Unavailable", "Pay-me did not answer successfully, even after retrying. Try again later, " +
+			"or raise max_retries or request_timeout in the provider configuration."
 	case errors.Is(err, paymeauth.ErrMalformed):
-		title = "Unexpected answer from Pay-me"
-		advice = "Pay-me's answer could not be used. Check auth_url and the environment; if they are right, Pay-me may have changed its API: please report it."
+		return "Unexpected Answer from Pay-me", "Pay-me's answer at " + url + " could not be used. Check that " +
+			"setting; if it is right, Pay-me may have changed its API: please report it."
 	case errors.Is(err, paymeauth.ErrBadRequest):
-		title = "Pay-me rejected the request"
-		advice = "Check the arguments (audience, scopes, username) against what Pay-me expects for this client."
+		return "Pay-me Rejected the Request", "Check the arguments (audience, scopes, username) against what " +
+			"Pay-me expects for this client, and that " + url + " is Pay-me's auth base URL."
 	// After the kinds: a timed-out attempt is ErrTemporary even though it
 	// also wraps context.DeadlineExceeded.
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		title = "Pay-me request interrupted"
-		advice = "Terraform stopped the operation before Pay-me answered. Run the command again to finish it."
-	default:
-		title = "Pay-me request failed"
-		advice = "Try again; if it keeps failing, please report it."
+		return "Pay-me Request Interrupted", "Terraform stopped the operation before Pay-me answered. Run the command again to finish it."
 	}
-	diags.AddError(title, fmt.Sprintf("Could not %s: %s. %s", doing, err, advice))
+	return "Pay-me Request Failed", "Try again; if it keeps failing, please report it."
 }

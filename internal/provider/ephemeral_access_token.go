@@ -103,7 +103,7 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 					"Conflicts with `password`.",
 				Optional:   true,
 				Sensitive:  true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+				Validators: []validator.String{stringvalidator.LengthBetween(1, paymeauth.MaxTokenLength)},
 			},
 			"min_validity": schema.StringAttribute{
 				MarkdownDescription: "How long the token must stay valid, as a duration such as `5m` (the default) or `1h`. " +
@@ -204,7 +204,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 
 	tok, err := client.Token(ctx, tr)
 	if err != nil {
-		addPaymeError(&resp.Diagnostics, "obtain a Pay-me access token", err)
+		e.data.addPaymeError(&resp.Diagnostics, "obtain a Pay-me access token", err)
 		return
 	}
 	if left := tok.ExpiresAt.Sub(tok.IssuedAt); !tok.FromCache && left < minValidity {

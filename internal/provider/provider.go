@@ -172,7 +172,7 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		resp.Diagnostics.AddError("Cannot create the Pay-me client", err.Error())
 		return
 	}
-	data.client = client
+	data.client, data.authURLFrom = client, p.authURLFrom(m)
 }
 
 // clientConfig merges HCL, environment variables and defaults. It reports

@@ -15,6 +15,9 @@ type providerData struct {
 	// which happens during plan when credentials come from other resources.
 	client *paymeauth.Client
 	now    func() time.Time
+	// authURLFrom names the setting the auth URL came from, for the
+	// diagnostics of failures that point at it.
+	authURLFrom string
 }
 
 // toProviderData turns the value the framework passes to a resource's
@@ -43,4 +46,22 @@ func (d *providerData) readyClient(diags *diag.Diagnostics) *paymeauth.Client {
 		return nil
 	}
 	return d.client
+}
+
+// authURLFrom names the setting the auth URL came from, as a user would
+// look for it.
+func (p *paymeProvider) authURLFrom(m providerModel) string {
+	if !m.AuthURL.IsNull() {
+		return "auth_url in the provider configuration"
+	}
+	if _, ok := p.env(settingAuthURL.env); ok {
+		return "the " + settingAuthURL.env + " environment variable"
+	}
+	if !m.Environment.IsNull() {
+		return fmt.Sprintf("environment = %q in the provider configuration", m.Environment.ValueString())
+	}
+	if v, ok := p.env(settingEnvironment.env); ok {
+		return fmt.Sprintf("the %s environment variable (%q)", settingEnvironment.env, v)
+	}
+	return "the default environment"
 }

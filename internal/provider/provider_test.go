@@ -326,5 +326,5 @@ func diagRegexp(parts ...string) *regexp.Regexp {
 	for i, p := range parts {
 		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
 	}
-	return regexp.MustCompile(strings.Join(quoted, `[\s\S]*`))
+	return regexp.MustCompile(`(?i)` + strings.Join(quoted, `[\s\S]*`)) // titles are Title Case, prose is not
 }

@@ -245,7 +245,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		Password: password.ValueString(),
 	})
 	if err != nil {
-		addPaymeError(&resp.Diagnostics, "create a Pay-me refresh token", err)
+		r.data.addPaymeError(&resp.Diagnostics, "create a Pay-me refresh token", err)
 		return
 	}
 	if tok.RefreshToken == "" {
@@ -322,7 +322,7 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 			fmt.Sprintf("Pay-me says the refresh token %s is already invalid, revoked or unknown (%s), so there was "+
 				"nothing left to revoke. It has been removed from the state.", state.ID.ValueString(), err))
 	default:
-		addPaymeError(&resp.Diagnostics, "revoke the Pay-me refresh token "+state.ID.ValueString()+
+		r.data.addPaymeError(&resp.Diagnostics, "revoke the Pay-me refresh token "+state.ID.ValueString()+
 			" (it stays in the state so that the next destroy can try again)", err)
 	}
 }

@@ -1,0 +1,110 @@
+package paymeauth
+
+import "bytes"
+
+const (
+	opToken  = "token"
+	opRevoke = "revoke"
+)
+
+// decodeInput is one HTTP answer and what decodeAnswer needs of its request.
+type decodeInput struct {
+	op                  string
+	status              int
+	body                []byte
+	truncated, tooLarge bool // cut by the network, or at maxBodyBytes
+	bearer              bool // the answer has a WWW-Authenticate header
+	sentRefresh         bool
+	needRefresh         bool // password grant with offline_access
+}
+
+// outcome is decodeAnswer's verdict: kind is nil on success, else a sentinel.
+type outcome struct {
+	ans    answer
+	kind   error
+	detail string
+}
+
+// decodeAnswer turns one HTTP answer into a verdict. It is pure, so that it
+// can be fuzzed (FuzzDecodeAnswer). On 2xx the body decides, read leniently
+// wherever the caller does not need a field, since refusing an answer that
+// carries a refresh token could lose a live token; on error statuses the
+// status decides and the body only adds the code and messages.
+func decodeAnswer(in decodeInput) outcome {
+	out := outcome{ans: parseAnswer(in.body, in.op)}
+	a := &out.ans
+	problem := ""
+	switch {
+	case in.tooLarge:
+		problem = "answer larger than 1 MiB"
+	case in.truncated:
+		problem = "answer truncated"
+	case !a.parsed && len(bytes.TrimSpace(in.body)) == 0:
+		problem = "empty answer"
+	case !a.parsed:
+		problem = "answer is not a JSON object"
+	}
+	switch s := in.status; {
+	case s >= 200 && s < 300:
+		return decodeSuccess(in, out, problem)
+	case s == 429 || (s >= 500 && s != 501):
+		return out.fail(ErrTemporary, unlessSaid(a, "temporary failure (rate limited or server error)"))
+	case s >= 300 && s < 400:
+		return out.fail(ErrEndpoint, "redirect refused (a redirect would resend the credentials elsewhere)")
+	case isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
+		return out.fail(ErrInvalidToken, "")
+	case s == 401:
+		return out.fail(ErrUnauthorized, unlessSaid(a, "unauthorized"))
+	case s == 403:
+		return out.fail(ErrForbidden, unlessSaid(a, "forbidden"))
+	case s == 404:
+		return out.fail(ErrBadRequest, "endpoint not found")
+	default:
+		return out.fail(ErrBadRequest, unlessSaid(a, "request rejected"))
+	}
+}
+
+func decodeSuccess(in decodeInput, out outcome, problem string) outcome {
+	a := &out.ans
+	switch {
+	case problem != "":
+		return out.fail(ErrMalformed, problem)
+	case a.Success.bad:
+		return out.fail(ErrMalformed, `"success" is neither a boolean nor "true"/"false"`)
+	case a.Success.set && !a.Success.v && isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
+		return out.fail(ErrInvalidToken, "")
+	case a.Success.set && !a.Success.v:
+		return out.fail(ErrBadRequest, "Pay-me answered success false")
+	case in.op == opRevoke && !a.Success.set:
+		return out.fail(ErrMalformed, `answer lacks "success"`)
+	case in.op == opRevoke && a.code != "" && a.code != "00":
+		// success true with an error code: in doubt, the token is not
+		// taken as revoked.
+		return out.fail(ErrMalformed, "answer contradicts itself: success true with an error code")
+	case in.op == opRevoke:
+		return out
+	case a.AccessToken.s == "" && !a.Success.set:
+		return out.fail(ErrMalformed, `answer has neither "success" nor "access_token"`)
+	case a.AccessToken.s == "":
+		return out.fail(ErrMalformed, "success without access_token")
+	case in.needRefresh && a.RefreshRaw == nil:
+		return out.fail(ErrMalformed, "no refresh_token although offline_access was requested on the password grant")
+	case a.refreshProblem() != "":
+		return out.fail(ErrMalformed, a.refreshProblem())
+	}
+	return out
+}
+
+func (out outcome) fail(kind error, detail string) outcome {
+	out.kind, out.detail = kind, detail
+	return out
+}
+
+// unlessSaid is the words for a status, needed only when the server gave no
+// message of its own.
+func unlessSaid(a *answer, words string) string {
+	if len(a.messages) > 0 {
+		return ""
+	}
+	return words
+}
