@@ -184,6 +184,7 @@ func (h *hostileRun) play() {
 		h.fatalf("apply failed: %s", keyLines(out))
 	}
 	if !applied {
+		h.t.Logf("%s: apply failed, as the case allows: %s", h.level, keyLines(out))
 		if n := len(h.stateTokens()); n != 0 {
 			h.errorf("apply failed but left %d refresh tokens in the state", n)
 		}
@@ -331,21 +332,22 @@ func keyLines(out string) string {
 	return strings.Join(titles, "; ")
 }
 
-// errorText returns the text of the error diagnostics in a CLI output.
+// errorText returns the text of the error diagnostics in a CLI output, the
+// lines the CLI wrapped joined again.
 func errorText(out string) string {
-	var b strings.Builder
+	var words []string
 	in := false
 	for line := range strings.SplitSeq(out, "\n") {
+		line = strings.TrimLeft(line, "│╷╵ ")
 		switch {
-		case strings.HasPrefix(line, "│ Error: "):
+		case strings.HasPrefix(line, "Error: "):
 			in = true
-		case !strings.HasPrefix(line, "│"):
+		case strings.HasPrefix(line, "Warning: "):
 			in = false
 		}
 		if in {
-			b.WriteString(strings.TrimPrefix(line, "│ "))
-			b.WriteByte(' ')
+			words = append(words, strings.Fields(line)...)
 		}
 	}
-	return b.String()
+	return strings.Join(words, " ")
 }
