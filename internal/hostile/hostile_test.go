@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestLeaks(t *testing.T) {
@@ -108,4 +109,24 @@ func TestCases(t *testing.T) {
 		}
 		seen[c.Name] = true
 	}
+}
+
+// FuzzLeaks holds the scanner to its contract for any secret: echoed in any
+// escaping the stand-in uses, between any text that does not itself start
+// or end an escape sequence, it is found.
+func FuzzLeaks(f *testing.F) {
+	f.Add(`a/b+c="d<e>f&g'hñ-long`, "before ", " after", uint8(0))
+	f.Add("short", `\u00`, "%2", uint8(3))
+	encoders := []func(string) string{
+		func(s string) string { return s }, phpJSON, phpHexJSON, unicodeJSON, htmlEscape, urlEscape,
+	}
+	f.Fuzz(func(t *testing.T, secret, before, after string, enc uint8) {
+		if secret == "" || !utf8.ValidString(secret) || strings.ContainsAny(before+after, `\&%`) {
+			t.Skip()
+		}
+		text := before + encoders[int(enc)%len(encoders)](secret) + after
+		if got := Leaks(text, []string{secret}); !slices.Equal(got, []int{0}) {
+			t.Errorf("encoder %d: the secret was not found", int(enc)%len(encoders))
+		}
+	})
 }

@@ -82,7 +82,7 @@ func views(text string) []string {
 		cur = next
 	}
 	h := html.UnescapeString(cur)
-	out = append(out, h, unescapePercent(cur), unescapePercent(h))
+	out = append(out, h, unescapePercent(cur, false), unescapePercent(h, false), unescapePercent(cur, true))
 	return out
 }
 
@@ -146,10 +146,10 @@ func unicodeEscape(s string) (rune, int) {
 	return rune(r1), 6
 }
 
-// unescapePercent decodes %XX sequences and leaves everything else, "+"
-// included (a raw "+" in a secret is as likely as an encoded space).
-func unescapePercent(s string) string {
-	if !strings.Contains(s, "%") {
+// unescapePercent decodes %XX sequences and, with plus, "+" as a space (a
+// raw "+" in a secret is as likely as an encoded space, hence both views).
+func unescapePercent(s string, plus bool) string {
+	if !strings.ContainsAny(s, "%+") {
 		return s
 	}
 	var b strings.Builder
@@ -160,6 +160,10 @@ func unescapePercent(s string) string {
 				i += 2
 				continue
 			}
+		}
+		if plus && s[i] == '+' {
+			b.WriteByte(' ')
+			continue
 		}
 		b.WriteByte(s[i])
 	}
