@@ -90,7 +90,7 @@ func Credential(n int) string {
 	for len(r) < n {
 		r = append(r, credentialRunes[rand.IntN(len(credentialRunes))]) //nolint:gosec // test data
 	}
-	rand.Shuffle(len(r), func(i, j int) { r[i], r[j] = r[j], r[i] })
+	rand.Shuffle(len(r), func(i, j int) { r[i], r[j] = r[j], r[i] }) //nolint:gosec // test data
 	return string(r)
 }
 

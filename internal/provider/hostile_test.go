@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -151,7 +152,8 @@ func (h *hostileRun) cli(args ...string) (string, bool) {
 	if log, rerr := os.ReadFile(logPath); rerr == nil {
 		h.outputs[name+" log"] = string(log)
 	}
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
 		h.fatalf("%s: %v", name, err)
 	}
 	return string(out), err == nil
