@@ -71,7 +71,7 @@ func TestServerRecord(t *testing.T) {
 			}
 			ans := post("/token", map[string]string{"grant_type": "password", "scope": "create:token offline_access"})
 			tok, ok := ans["refresh_token"].(string)
-			if !ok || !slices.Equal(s.Live(), []string{tok}) || len(s.Issued()) != 2 {
+			if !ok || !slices.Equal(s.Live(), []string{tok}) || len(s.Issued()) != 2 || s.RefreshIssued() != 1 {
 				t.Fatalf("after the grant: %d live, %d issued", len(s.Live()), len(s.Issued()))
 			}
 			post("/revoke", map[string]string{"refresh_token": strings.ToUpper(tok)})

@@ -65,6 +65,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	issued   []string        // every token, access and refresh, in issue order
+	refresh  int             // how many of them are refresh tokens
 	live     map[string]bool // refresh tokens not revoked
 	requests map[string]int  // calls per path
 }
@@ -85,6 +86,13 @@ func (s *Server) Issued() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.issued)
+}
+
+// RefreshIssued returns how many refresh tokens the server handed out.
+func (s *Server) RefreshIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refresh
 }
 
 // Live returns the refresh tokens the server still honours.
@@ -113,6 +121,7 @@ func (s *Server) issue(tok string, refresh bool) string {
 	s.issued = append(s.issued, tok)
 	if refresh {
 		s.live[tok] = true
+		s.refresh++
 	}
 	return tok
 }

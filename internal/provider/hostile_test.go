@@ -191,6 +191,9 @@ func (h *hostileRun) play() {
 		if n := len(h.stateTokens()); n != 0 {
 			h.errorf("apply failed but left %d refresh tokens in the state", n)
 		}
+		if h.srv.RefreshIssued() > 0 && !strings.Contains(errorText(out), "revoked") {
+			h.errorf("apply refused an answer that carried a refresh token, and does not say it revoked it: %s", keyLines(out))
+		}
 		h.must("show", "-json")
 		return
 	}
