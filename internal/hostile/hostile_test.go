@@ -52,8 +52,8 @@ func TestLeaks(t *testing.T) {
 // revokes nothing.
 func TestServerRecord(t *testing.T) {
 	t.Parallel()
-	refused := &Reply{Status: 400, Body: envelope("revoke", false, "01", "no")}
-	for name, c := range map[string]Case{"well-behaved": {}, "refused": {Revoke: refused}} {
+	refused := &reply{Status: 400, Body: envelope("revoke", false, "01", "no")}
+	for name, c := range map[string]Case{"well-behaved": {}, "refused": {revoke: refused}} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := Start(c)

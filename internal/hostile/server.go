@@ -22,10 +22,10 @@ import (
 	"sync"
 )
 
-// Request is what the server read from one call. String fields hold the raw
+// request is what the server read from one call. String fields hold the raw
 // bytes the client sent, so a token altered on its way back is not mistaken
 // for the one issued.
-type Request struct {
+type request struct {
 	Path         string // "/token" or "/revoke"
 	Grant        string
 	ClientSecret string
@@ -34,27 +34,27 @@ type Request struct {
 	Scope        string
 }
 
-// Exchange is one call as a Reply sees it: the request, and the means to
+// exchange is one call as a reply sees it: the request, and the means to
 // issue tokens that the server then records.
-type Exchange struct {
-	Request
+type exchange struct {
+	request
 	s *Server
 }
 
-// Refresh issues a new live refresh token.
-func (x *Exchange) Refresh() string { return x.s.issue(randomToken("rt-", 40), true) }
+// newRefresh issues a new live refresh token.
+func (x *exchange) newRefresh() string { return x.s.issue(randomToken("rt-", 40), true) }
 
-// RefreshAs issues tok as a live refresh token (for tokens of an odd shape).
-func (x *Exchange) RefreshAs(tok string) string { return x.s.issue(tok, true) }
+// refreshAs issues tok as a live refresh token (for tokens of an odd shape).
+func (x *exchange) refreshAs(tok string) string { return x.s.issue(tok, true) }
 
-// Access issues a new access token.
-func (x *Exchange) Access() string { return x.s.issue(randomToken("at-", 48), false) }
+// access issues a new access token.
+func (x *exchange) access() string { return x.s.issue(randomToken("at-", 48), false) }
 
-// Reply scripts one answer.
-type Reply struct {
+// reply scripts one answer.
+type reply struct {
 	Status int
 	Header map[string]string
-	Body   func(x *Exchange) []byte
+	Body   func(x *exchange) []byte
 }
 
 // Server is a running stand-in for one Case.
@@ -154,31 +154,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable body", http.StatusBadRequest)
 		return
 	}
-	x := &Exchange{Request: readRequest(r.URL.Path, buf.Bytes()), s: s}
-	reply := s.c.Token
+	x := &exchange{request: readRequest(r.URL.Path, buf.Bytes()), s: s}
+	ans := s.c.token
 	switch {
 	case x.Path == "/revoke":
-		reply = s.c.Revoke
+		ans = s.c.revoke
 	case x.Grant == "refresh_token":
-		reply = nil // the refresh grant is always well-behaved
+		ans = nil // the refresh grant is always well-behaved
 	}
-	if reply == nil {
-		reply = wellBehaved(x)
+	if ans == nil {
+		ans = wellBehaved(x)
 	}
-	for k, v := range reply.Header {
+	for k, v := range ans.Header {
 		w.Header().Set(k, v)
 	}
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json")
 	}
-	w.WriteHeader(reply.Status)
-	_, _ = w.Write(reply.Body(x))
+	w.WriteHeader(ans.Status)
+	_, _ = w.Write(ans.Body(x))
 }
 
 // readRequest keeps each string field's raw bytes where JSON allows it: a
 // value without escapes is taken verbatim (Go's decoder would replace
 // invalid UTF-8), one with escapes is decoded.
-func readRequest(path string, body []byte) Request {
+func readRequest(path string, body []byte) request {
 	var top map[string]json.RawMessage
 	_ = json.Unmarshal(body, &top)
 	field := func(k string) string {
@@ -190,7 +190,7 @@ func readRequest(path string, body []byte) Request {
 		_ = json.Unmarshal(raw, &s)
 		return s
 	}
-	return Request{
+	return request{
 		Path: path, Grant: field("grant_type"), ClientSecret: field("client_secret"),
 		Password: field("password"), RefreshToken: field("refresh_token"), Scope: field("scope"),
 	}
@@ -199,25 +199,25 @@ func readRequest(path string, body []byte) Request {
 // wellBehaved is Pay-me as documented: a token answer (a refresh token only
 // for offline_access), a revoke that ends a live token, and the sandbox's
 // answer for an unknown one.
-func wellBehaved(x *Exchange) *Reply {
+func wellBehaved(x *exchange) *reply {
 	switch {
 	case x.Path == "/revoke" && x.s.revoke(x.RefreshToken):
-		return &Reply{Status: 200, Body: envelope("revoke", true, "00", "Refresh Token eliminado")}
+		return &reply{Status: 200, Body: envelope("revoke", true, "00", "Refresh Token eliminado")}
 	case x.Path == "/revoke":
-		return &Reply{Status: 400, Body: envelope("revoke", false, "01", "Refresh Token inválido o revocado")}
+		return &reply{Status: 400, Body: envelope("revoke", false, "01", "Refresh Token inválido o revocado")}
 	case x.Grant == "refresh_token" && !x.s.isLive(x.RefreshToken):
-		return &Reply{Status: 400, Body: envelope("authorization", false, "01", "Refresh Token inválido o revocado")}
+		return &reply{Status: 400, Body: envelope("authorization", false, "01", "Refresh Token inválido o revocado")}
 	}
-	return &Reply{Status: 200, Body: success(nil)}
+	return &reply{Status: 200, Body: success(nil)}
 }
 
 // tokenAnswer is a documented success answer to x, with a new refresh token
 // when withRefresh and the request asked for one.
-func tokenAnswer(x *Exchange, withRefresh bool) map[string]any {
+func tokenAnswer(x *exchange, withRefresh bool) map[string]any {
 	m := map[string]any{
 		"action":       "authorize",
 		"success":      true,
-		"access_token": x.Access(),
+		"access_token": x.access(),
 		"scope":        x.Scope,
 		"expires_in":   86400,
 		"token_type":   "Bearer",
@@ -226,14 +226,14 @@ func tokenAnswer(x *Exchange, withRefresh bool) map[string]any {
 		}}},
 	}
 	if withRefresh && x.Grant == "password" && slices.Contains(strings.Fields(x.Scope), "offline_access") {
-		m["refresh_token"] = x.Refresh()
+		m["refresh_token"] = x.newRefresh()
 	}
 	return m
 }
 
 // success answers with tokenAnswer as edited by edit (nil: unedited).
-func success(edit func(x *Exchange, m map[string]any)) func(*Exchange) []byte {
-	return func(x *Exchange) []byte {
+func success(edit func(x *exchange, m map[string]any)) func(*exchange) []byte {
+	return func(x *exchange) []byte {
 		m := tokenAnswer(x, true)
 		if edit != nil {
 			edit(x, m)
@@ -243,8 +243,8 @@ func success(edit func(x *Exchange, m map[string]any)) func(*Exchange) []byte {
 }
 
 // envelope is Pay-me's answer envelope with one message per text.
-func envelope(action string, ok bool, code string, texts ...string) func(*Exchange) []byte {
-	return func(*Exchange) []byte { return envelopeBody(action, ok, code, texts...) }
+func envelope(action string, ok bool, code string, texts ...string) func(*exchange) []byte {
+	return func(*exchange) []byte { return envelopeBody(action, ok, code, texts...) }
 }
 
 func envelopeBody(action string, ok bool, code string, texts ...string) []byte {
