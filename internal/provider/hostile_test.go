@@ -230,6 +230,7 @@ func (h *hostileRun) destroyKept() {
 		h.errorf("the failed destroy does not say how to forget the token on purpose (revoke_on_destroy): %s", keyLines(out))
 	}
 	h.must("show", "-json")
+	h.must("output", "-json")
 }
 
 // checkNoneLost compares the server's record with the state: every
