@@ -152,6 +152,10 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 			block: `auth_url = "https://auth.alignet.io/?x=1"`,
 			want:  []string{"Invalid Pay-me auth URL", "must not have a query or a fragment"},
 		},
+		"URL with an empty query": {
+			block: `auth_url = "https://auth.alignet.io?"`,
+			want:  []string{"Invalid Pay-me auth URL", "must not have a query or a fragment"},
+		},
 		"URL with credentials": {
 			block: `auth_url = "https://user:pw@auth.alignet.io"`,
 			want:  []string{"Invalid Pay-me auth URL", "must not carry credentials"},

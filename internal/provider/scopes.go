@@ -61,10 +61,13 @@ func scopeList(ctx context.Context, set types.Set, diags *diag.Diagnostics, extr
 	return names
 }
 
-// scopeSet turns scopes Pay-me granted into a set value.
+// scopeSet turns scopes Pay-me granted into a set value. A set holds each
+// name once: a duplicate from Pay-me would otherwise fail the apply with
+// Terraform's "Duplicate Set Element" after the token was issued.
 func scopeSet(names []string) types.Set {
-	elems := make([]attr.Value, 0, len(names))
-	for _, n := range names {
+	unique := slices.Compact(slices.Sorted(slices.Values(names)))
+	elems := make([]attr.Value, 0, len(unique))
+	for _, n := range unique {
 		elems = append(elems, types.StringValue(n))
 	}
 	return types.SetValueMust(types.StringType, elems)

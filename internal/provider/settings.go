@@ -58,7 +58,8 @@ func checkAuthURL(s string) error {
 	switch {
 	case u.User != nil:
 		return errors.New("must not carry credentials: set client_id and client_secret instead")
-	case u.RawQuery != "" || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(s, "#"):
+		// A bare "?" or "#" counts: paths appended after it would be lost.
 		return errors.New("must not have a query or a fragment: use the auth base URL, such as https://auth.alignet.io")
 	case u.Scheme == "https":
 		return nil

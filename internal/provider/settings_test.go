@@ -25,6 +25,9 @@ func TestCheckAuthURL(t *testing.T) {
 		"https://u:p@auth.alignet.io":        "credentials",
 		"https://auth.alignet.io/?a=b":       "query",
 		"https://auth.alignet.io/#frag":      "fragment",
+		"https://auth.alignet.io?":           "query",
+		"https://auth.alignet.io/?":          "query",
+		"https://auth.alignet.io/#":          "fragment",
 		"https://auth.alignet.io:99999x/bad": "not an absolute URL",
 	}
 	for in, want := range cases {
