@@ -72,8 +72,9 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"and providers to use, without ever writing it to the plan or the state. The grant follows from the arguments: " +
 			"none of `username`, `password` and `refresh_token` means the client credentials grant; `username` or " +
 			"`password` means the password grant; `refresh_token` means the refresh-token grant.\n\n" +
-			"Instances with the same arguments share one token within a Terraform run, so any number of them cost a " +
-			"single request to Pay-me. An access token cannot be revoked, so closing this ephemeral resource does nothing; " +
+			"Instances with the same arguments and provider configuration share one token within one provider process, " +
+			"so any number of them cost one request to Pay-me per process; `terraform apply` starts one process to plan " +
+			"and one to apply, so it makes two (see Sharing and expiry below). An access token cannot be revoked, so closing this ephemeral resource does nothing; " +
 			"it never asks for `offline_access`, which would leave a refresh token behind that nothing revokes " +
 			"(use `payme_refresh_token` for that). Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
