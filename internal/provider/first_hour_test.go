@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -243,4 +244,47 @@ ephemeral "payme_access_token" "t" {
 			})
 		})
 	}
+}
+
+// TestAccRefreshToken_revokedFeedingAccessToken: a refresh token revoked
+// outside Terraform blocks every plan of the access token it feeds, and
+// replacing the resource (as -replace does; the test harness taints) gets
+// out, as the resource page says.
+func TestAccRefreshToken_revokedFeedingAccessToken(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var h tokenHolder
+	config := e.refreshTokenConfig(`scopes = ["create:token"]`) + `
+ephemeral "payme_access_token" "t" {
+  scopes        = ["create:token"]
+  refresh_token = payme_refresh_token.t.refresh_token
+}` + echoOf("t")
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		Steps: []resource.TestStep{
+			{Config: config, Check: h.capture(refreshTokenAddr)},
+			{
+				PreConfig: func() {
+					if !e.sandbox.RevokeOutOfBand(h.last()) {
+						t.Error("the token was not live")
+					}
+				},
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?i)refresh[\s_]token`),
+			},
+			{
+				Config: config,
+				Taint:  []string{refreshTokenAddr},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.t", echoData("grant_type"), knownvalue.StringExact("refresh_token")),
+				},
+				Check: h.capture(refreshTokenAddr),
+			},
+		},
+	})
 }
