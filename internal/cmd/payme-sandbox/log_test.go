@@ -153,7 +153,8 @@ func TestMakeSandbox(t *testing.T) {
 		}
 	}
 	go func() {
-		for range lines { //nolint:revive // drain so the server never blocks on stdout
+		for l := range lines {
+			_ = l // drained, so the server never blocks writing its banner
 		}
 	}()
 	if pid == cmd.Process.Pid {
