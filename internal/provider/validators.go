@@ -106,7 +106,7 @@ func (v pairValidator) validate(ctx context.Context, cfg tfsdk.Config) diag.Diag
 			fmt.Sprintf("%s is set but %s is not. Pay-me's password grant needs both the merchant user and that user's "+
 				"password, and refuses one without the other. Add %s (for example from a variable declared with "+
 				"ephemeral = true), or remove %s.", v.user, v.password, v.password, v.user))
-	case pass && !user:
+	case pass && !user && !lone: // with refresh_token, grantConflictValidator says more
 		diags.AddAttributeError(path.Root(v.user), "Incomplete Password Grant",
 			fmt.Sprintf("%s is set but %s is not. Pay-me's password grant needs both the merchant user and that user's "+
 				"password, and refuses one without the other. Add %s with the merchant user the password belongs to, "+
