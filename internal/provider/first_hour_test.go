@@ -2,9 +2,12 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -270,6 +273,51 @@ ephemeral "payme_access_token" "t" {
 				ProtoV6ProviderFactories: e.factories(),
 				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: diagRegexp(tc.want...)}},
 			})
+		})
+	}
+}
+
+// TestClientConfigEnvironment: which service the provider picks, and that
+// an environment or auth_url still unknown at plan is not reported missing.
+func TestClientConfigEnvironment(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		model       providerModel
+		env         map[string]string
+		wantMissing bool
+		wantKnown   bool
+		wantURL     string
+	}{
+		"nothing":                        {wantMissing: true, wantKnown: true},
+		"environment":                    {model: providerModel{Environment: types.StringValue("development")}, wantKnown: true, wantURL: "https://auth.wip.alignet.io"},
+		"auth_url":                       {model: providerModel{AuthURL: types.StringValue("http://127.0.0.1:8700")}, wantKnown: true, wantURL: "http://127.0.0.1:8700"},
+		"PAYME_ENVIRONMENT":              {env: map[string]string{"PAYME_ENVIRONMENT": "preproduction"}, wantKnown: true, wantURL: "https://auth.preprod.alignet.io"},
+		"PAYME_AUTH_URL":                 {env: map[string]string{"PAYME_AUTH_URL": "http://127.0.0.1:1"}, wantKnown: true, wantURL: "http://127.0.0.1:1"},
+		"empty PAYME_AUTH_URL":           {env: map[string]string{"PAYME_AUTH_URL": ""}, wantMissing: true, wantKnown: true},
+		"unknown environment":            {model: providerModel{Environment: types.StringUnknown()}},
+		"unknown auth_url":               {model: providerModel{AuthURL: types.StringUnknown()}},
+		"unknown secret, no environment": {model: providerModel{ClientSecret: types.StringUnknown()}, wantMissing: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"PAYME_CLIENT_ID": demoClientID, "PAYME_CLIENT_SECRET": demoClientSecret}
+			maps.Copy(env, tc.env)
+			p := &paymeProvider{now: time.Now, lookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+			var diags diag.Diagnostics
+			cfg, known := p.clientConfig(tc.model, &diags) // zero values are null
+			missing := false
+			for _, d := range diags.Errors() {
+				if d.Summary() == "Missing Pay-me Environment" {
+					missing = true
+				}
+			}
+			if missing != tc.wantMissing || known != tc.wantKnown {
+				t.Fatalf("missing=%v known=%v, want missing=%v known=%v (%v)", missing, known, tc.wantMissing, tc.wantKnown, diags)
+			}
+			if tc.wantURL != "" && cfg.BaseURL != tc.wantURL {
+				t.Errorf("base URL %q, want %q", cfg.BaseURL, tc.wantURL)
+			}
 		})
 	}
 }
