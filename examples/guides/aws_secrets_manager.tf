@@ -2,7 +2,7 @@ resource "payme_refresh_token" "checkout" {
   username     = "merchant@example.com"
   password_wo  = var.payme_password
   scopes       = ["create:token", "post:charges"]
-  rotate_after = "720h"
+  rotate_after = "30d"
 
   lifecycle {
     create_before_destroy = true

@@ -6,9 +6,13 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/payme-community/terraform-provider-payme/internal/duration"
 )
 
-// durationValidator accepts a Go duration string within [min, max].
+// durationValidator accepts a duration (see package duration) within
+// [min, max]. Its limits are also what each description states, through
+// limits, so the two cannot drift apart.
 type durationValidator struct {
 	min, max time.Duration
 	example  string
@@ -16,10 +20,17 @@ type durationValidator struct {
 
 var _ validator.String = durationValidator{}
 
+// limits is the sentence each duration attribute's description ends with.
+func (v durationValidator) limits() string {
+	return fmt.Sprintf("It must be between `%s` and `%s`, written with the units `d` (24 hours), `h`, `m` and `s`, "+
+		"alone or combined as in `1h30m` or `1d12h`.", duration.Format(v.min), duration.Format(v.max))
+}
+
 func (v durationValidator) Description(ctx context.Context) string { return v.MarkdownDescription(ctx) }
 
 func (v durationValidator) MarkdownDescription(context.Context) string {
-	return fmt.Sprintf("value must be a duration between %s and %s, such as %s", v.min, v.max, v.example)
+	return fmt.Sprintf("value must be a duration between %s and %s, such as %s",
+		duration.Format(v.min), duration.Format(v.max), v.example)
 }
 
 func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
@@ -27,13 +38,13 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 		return
 	}
 	s := req.ConfigValue.ValueString()
-	d, err := time.ParseDuration(s)
+	d, err := duration.Parse(s)
 	switch {
 	case err != nil:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("The value %q is not a duration. Use a number with a unit (h, m or s), such as %s.", s, v.example))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("The value %q %s. %s must be between %s and %s.", s, err, req.Path, duration.Format(v.min), duration.Format(v.max)))
 	case d < v.min || d > v.max:
-		resp.Diagnostics.AddAttributeError(req.Path, "Duration out of range",
-			fmt.Sprintf("The value %q is out of range: use a duration between %s and %s, such as %s.", s, v.min, v.max, v.example))
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
+			fmt.Sprintf("The value %q is out of range: %s must be between %s and %s, such as %s.", s, req.Path, duration.Format(v.min), duration.Format(v.max), v.example))
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/payme-community/terraform-provider-payme/internal/duration"
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 )
 
@@ -35,6 +35,8 @@ const (
 	// data, where Renew finds it.
 	privateExpiresAt = "expires_at"
 )
+
+var minValidityLimits = durationValidator{min: 0, max: 24 * time.Hour, example: "5m"}
 
 // NewAccessTokenEphemeralResource returns the payme_access_token ephemeral resource.
 func NewAccessTokenEphemeralResource() ephemeral.EphemeralResource {
@@ -70,8 +72,9 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"and providers to use, without ever writing it to the plan or the state. The grant follows from the arguments: " +
 			"none of `username`, `password` and `refresh_token` means the client credentials grant; `username` or " +
 			"`password` means the password grant; `refresh_token` means the refresh-token grant.\n\n" +
-			"Instances with the same arguments share one token within a Terraform run, so any number of them cost a " +
-			"single request to Pay-me. An access token cannot be revoked, so closing this ephemeral resource does nothing; " +
+			"Instances with the same arguments and provider configuration share one token within one provider process, " +
+			"so any number of them cost one request to Pay-me per process; `terraform apply` starts one process to plan " +
+			"and one to apply, so it makes two (see Sharing and expiry below). An access token cannot be revoked, so closing this ephemeral resource does nothing; " +
 			"it never asks for `offline_access`, which would leave a refresh token behind that nothing revokes " +
 			"(use `payme_refresh_token` for that). Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
@@ -82,25 +85,26 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 				Required:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(scopeNameValidator{}, stringvalidator.NoneOf(offlineAccess)),
+					scopesValidator{refuseOfflineAccess: true},
+					setvalidator.ValueStringsAre(scopeNameValidator{}),
 				},
 			},
 			"username": schema.StringAttribute{
-				MarkdownDescription: "The merchant user for the password grant, at most 100 characters. Also sent with the " +
-					"refresh-token grant when set.",
+				MarkdownDescription: "The merchant user for the password grant, at most 100 characters; requires " +
+					"`password`, unless `refresh_token` is set: then it is sent with the refresh-token grant.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
 			},
 			"password": schema.StringAttribute{
-				MarkdownDescription: "The merchant user's password for the password grant, at most 100 characters.",
-				Optional:            true,
-				Sensitive:           true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
+				MarkdownDescription: "The merchant user's password for the password grant, at most 100 characters. " +
+					"Requires `username`. Pass it from a variable declared with `ephemeral = true`.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
 			},
 			"refresh_token": schema.StringAttribute{
 				MarkdownDescription: "A refresh token, for example from `payme_refresh_token`, to use the refresh-token grant. " +
-					"Conflicts with `password`.",
+					"Conflicts with `password`; `username` may be set with it and is then sent too.",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, paymeauth.MaxTokenLength)},
@@ -108,9 +112,9 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"min_validity": schema.StringAttribute{
 				MarkdownDescription: "How long the token must stay valid, as a duration such as `5m` (the default) or `1h`. " +
 					"A token already obtained in this run is reused only while it has at least this long to live, and a " +
-					"newly issued token that lives less than this is an error.",
+					"newly issued token that lives less than this is an error. " + minValidityLimits.limits(),
 				Optional:   true,
-				Validators: []validator.String{durationValidator{min: 0, max: 24 * time.Hour, example: "5m"}},
+				Validators: []validator.String{minValidityLimits},
 			},
 			"access_token": schema.StringAttribute{
 				MarkdownDescription: "The access token.",
@@ -149,7 +153,8 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 
 func (e *accessTokenEphemeral) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
 	return []ephemeral.ConfigValidator{
-		ephemeralvalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("refresh_token")),
+		grantConflictValidator{},
+		pairValidator{user: "username", password: "password", unless: "refresh_token"},
 	}
 }
 
@@ -182,7 +187,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 
 	minValidity := defaultMinValidity
 	if !m.MinValidity.IsNull() {
-		minValidity, _ = time.ParseDuration(m.MinValidity.ValueString()) // checked by its validator
+		minValidity, _ = duration.Parse(m.MinValidity.ValueString()) // checked by its validator
 	}
 	tr := paymeauth.TokenRequest{
 		Grant:        paymeauth.GrantClientCredentials,

@@ -208,17 +208,17 @@ func TestAccAccessToken_invalidConfiguration(t *testing.T) {
 		args string
 		want []string
 	}{
-		"no scopes":        {`scopes = []`, []string{"Invalid Attribute Value", "set must contain at least 1 elements"}},
+		"no scopes":        {`scopes = []`, []string{"No Scopes", "scopes is empty", `such as scopes = ["create:token", "post:charges"]`}},
 		"blank scope":      {`scopes = [""]`, []string{"Invalid scope", "A scope name is empty"}},
 		"scope with space": {`scopes = ["a b"]`, []string{"Invalid scope", `"a b" contains white space`}},
-		"offline_access":   {`scopes = ["create:token", "offline_access"]`, []string{"Invalid Attribute Value Match", `value must be none of: ["offline_access"]`}},
+		"offline_access":   {`scopes = ["create:token", "offline_access"]`, []string{"offline_access Not Allowed Here", "would stay live", "Remove offline_access", "use a payme_refresh_token resource"}},
 		"password and refresh token": {
 			`scopes = ["create:token"]
   password      = "x"
   refresh_token = "y"`,
-			[]string{"Invalid Attribute Combination", `These attributes cannot be configured together: [password,refresh_token]`}},
-		"bad min_validity":      {`scopes = ["create:token"]` + "\n" + `min_validity = "5 minutes"`, []string{"Invalid duration", `"5 minutes" is not a duration`}},
-		"negative min_validity": {`scopes = ["create:token"]` + "\n" + `min_validity = "-5m"`, []string{"Duration out of range", `"-5m" is out of range`}},
+			[]string{"Conflicting Grants", "password and refresh_token are both set", "remove password (username may stay", "remove refresh_token"}},
+		"bad min_validity":      {`scopes = ["create:token"]` + "\n" + `min_validity = "5 minutes"`, []string{"Invalid Duration", `"5 minutes" is not a duration`, "between 0s and 24h"}},
+		"negative min_validity": {`scopes = ["create:token"]` + "\n" + `min_validity = "-5m"`, []string{"Duration Out of Range", `"-5m" is out of range: min_validity must be between 0s and 24h`}},
 		"password too long":     {`scopes = ["create:token"]` + "\n" + fmt.Sprintf(`password = %q`, strings.Repeat("p", 101)), []string{"Invalid Attribute Value Length", "string length must be between 1 and 100"}},
 		"scopes wrong type":     {`scopes = "create:token"`, []string{"Incorrect attribute value type", "set of string required"}},
 	}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/payme-community/terraform-provider-payme/internal/duration"
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 )
 
@@ -89,22 +91,25 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"environment variable instead; a value in the configuration wins over the environment.",
 		Attributes: map[string]schema.Attribute{
 			"environment": schema.StringAttribute{
-				MarkdownDescription: "The Pay-me environment to use: `production` (the default), `preproduction` or `development`. " +
-					"It selects the auth base URL and the audience, each of which can be overridden. " +
+				MarkdownDescription: "The Pay-me environment to use: `production`, `preproduction` or `development`. " +
+					"It selects the auth base URL and the audience, each of which can be overridden. There is no default: " +
+					"set `environment` or `auth_url` (here or through their environment variables), or the provider " +
+					"refuses to start, so that credentials never go to production by accident. " +
 					"Environment variable: `PAYME_ENVIRONMENT`.",
 				Optional:   true,
 				Validators: []validator.String{settingEnvironment},
 			},
 			"auth_url": schema.StringAttribute{
 				MarkdownDescription: "The base URL of Pay-me's auth service, to which `/token` and `/revoke` are appended. " +
-					"Defaults to the URL of the chosen `environment`. It must use `https://`; `http://` is accepted only for " +
+					"Defaults to the URL of the chosen `environment`; one of the two must be set. It must use `https://`; `http://` is accepted only for " +
 					"loopback hosts, such as the local Pay-me sandbox. Environment variable: `PAYME_AUTH_URL`.",
 				Optional:   true,
 				Validators: []validator.String{settingAuthURL},
 			},
 			"audience": schema.StringAttribute{
 				MarkdownDescription: "The audience sent with every request, which names the Pay-me APIs the tokens are for. " +
-					"Defaults to the audience of the chosen `environment`. Environment variable: `PAYME_AUDIENCE`.",
+					"Defaults to the audience of the chosen `environment`, or to production's (`https://api.alignet.io`) " +
+					"when only `auth_url` is set. Environment variable: `PAYME_AUDIENCE`.",
 				Optional:   true,
 				Validators: []validator.String{settingAudience},
 			},
@@ -131,7 +136,8 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one HTTP attempt may take, as a duration such as `30s` (the default) or `2m`, " +
-					"at most `10m`. A timed-out attempt counts as a temporary failure and is retried. " +
+					"more than `0s` and at most `" + duration.Format(maxRequestTimeout) + "`; the units are `d`, `h`, `m` and `s`. " +
+					"A timed-out attempt counts as a temporary failure and is retried. " +
 					"Environment variable: `PAYME_REQUEST_TIMEOUT`.",
 				Optional:   true,
 				Validators: []validator.String{settingRequestTimeout},
@@ -196,10 +202,17 @@ func (p *paymeProvider) clientConfig(m providerModel, diags *diag.Diagnostics) (
 		return fallback
 	}
 
-	envName := get(settingEnvironment, m.Environment, defaultEnvironment)
-	env := environments[envName]
+	envName := get(settingEnvironment, m.Environment, "")
+	baseURL := get(settingAuthURL, m.AuthURL, "")
+	if envName == "" && baseURL == "" && !m.Environment.IsUnknown() && !m.AuthURL.IsUnknown() {
+		addMissingEnvironment(diags)
+	}
+	// Without environment, an auth_url (a proxy or the sandbox) is paired
+	// with production's audience: only the audience, never a host, comes
+	// from a default.
+	env := environments[cmp.Or(envName, audienceEnvironment)]
 	cfg := paymeauth.Config{
-		BaseURL:      get(settingAuthURL, m.AuthURL, env.authURL),
+		BaseURL:      cmp.Or(baseURL, env.authURL),
 		Audience:     get(settingAudience, m.Audience, env.audience),
 		ClientID:     get(settingClientID, m.ClientID, ""),
 		ClientSecret: get(settingClientSecret, m.ClientSecret, ""),
@@ -252,6 +265,16 @@ func (p *paymeProvider) env(name string) (string, bool) {
 		return "", false
 	}
 	return v, ok
+}
+
+// addMissingEnvironment refuses to guess the Pay-me service: a silent
+// production default would send credentials meant for a test service there.
+func addMissingEnvironment(diags *diag.Diagnostics) {
+	diags.AddAttributeError(path.Root("environment"), "Missing Pay-me Environment",
+		"The provider does not know which Pay-me service to call, and it does not assume production, so that "+
+			"credentials meant for a test service never reach it. Set environment to \"production\", \"preproduction\" "+
+			"or \"development\" (or the PAYME_ENVIRONMENT environment variable), or set auth_url (or PAYME_AUTH_URL) "+
+			"to another auth service, such as the local sandbox at http://127.0.0.1:8700.")
 }
 
 func requireCredential(s stringSetting, value string, diags *diag.Diagnostics) {

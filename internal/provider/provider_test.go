@@ -38,9 +38,10 @@ func TestAccProvider_endpoints(t *testing.T) {
 		wantURL      string
 		wantAudience string
 	}{
-		"default is production": {
-			block:        `provider "payme" {}`,
-			env:          map[string]string{"PAYME_CLIENT_ID": demoClientID, "PAYME_CLIENT_SECRET": demoClientSecret},
+		"production from the environment": {
+			block: `provider "payme" {}`,
+			env: map[string]string{"PAYME_ENVIRONMENT": "production",
+				"PAYME_CLIENT_ID": demoClientID, "PAYME_CLIENT_SECRET": demoClientSecret},
 			wantURL:      "https://auth.alignet.io/token",
 			wantAudience: "https://api.alignet.io",
 		},
@@ -199,7 +200,7 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 		},
 		"request_timeout negative": {
 			block: `request_timeout = "-5s"`,
-			want:  []string{"Invalid request timeout", "must be more than 0s and at most 10m0s"},
+			want:  []string{"Invalid request timeout", "must be more than 0s and at most 10m"},
 		},
 		"request_timeout from env": {
 			env:  map[string]string{"PAYME_REQUEST_TIMEOUT": "forever"},

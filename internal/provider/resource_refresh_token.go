@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/payme-community/terraform-provider-payme/internal/duration"
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 )
 
@@ -32,7 +33,12 @@ var (
 	_ resource.Resource               = (*refreshTokenResource)(nil)
 	_ resource.ResourceWithConfigure  = (*refreshTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan = (*refreshTokenResource)(nil)
+
+	_ resource.ResourceWithConfigValidators = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithImportState      = (*refreshTokenResource)(nil)
 )
+
+var rotateAfterLimits = durationValidator{min: time.Minute, max: 3650 * 24 * time.Hour, example: "30d"}
 
 // NewRefreshTokenResource returns the payme_refresh_token resource.
 func NewRefreshTokenResource() resource.Resource {
@@ -80,13 +86,13 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: "The merchant user, at most 100 characters, sent with the password grant and with " +
-					"the revocation. Changing it creates a new token.",
+					"the revocation. Requires `password_wo`. Changing it creates a new token.",
 				Optional:      true,
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, maxCredentialLength)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"password_wo": schema.StringAttribute{
-				MarkdownDescription: "The merchant user's password, at most 100 characters. Write-only: it is sent to " +
+				MarkdownDescription: "The merchant user's password, at most 100 characters; requires `username`. Write-only: it is sent to " +
 					"Pay-me but never stored in the plan or the state. Change `password_wo_version` to create a new " +
 					"token with a new password.",
 				Optional:   true,
@@ -108,7 +114,7 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Required:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
+					scopesValidator{},
 					setvalidator.ValueStringsAre(scopeNameValidator{}),
 				},
 				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplaceIf(scopesChanged,
@@ -123,12 +129,12 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
 			"rotate_after": schema.StringAttribute{
-				MarkdownDescription: "How long the token is kept before it is replaced, as a duration such as `720h`. " +
+				MarkdownDescription: "How long the token is kept before it is replaced, as a duration such as `30d`. " +
 					"Once `issued_at` plus this has passed, the next plan proposes a new token; with " +
 					"`create_before_destroy`, the new one exists before the old one is revoked. Changing it updates " +
-					"the resource in place.",
+					"the resource in place. " + rotateAfterLimits.limits(),
 				Optional:   true,
-				Validators: []validator.String{durationValidator{min: time.Minute, max: 10 * 365 * 24 * time.Hour, example: "720h"}},
+				Validators: []validator.String{rotateAfterLimits},
 			},
 			"revoke_on_destroy": schema.BoolAttribute{
 				MarkdownDescription: "Whether destroying the resource revokes the token at Pay-me (the default, `true`). " +
@@ -175,6 +181,20 @@ func scopesChanged(ctx context.Context, req planmodifier.SetRequest, resp *setpl
 	resp.RequiresReplace = !slices.Equal(
 		scopeList(ctx, req.StateValue, diags, offlineAccess),
 		scopeList(ctx, req.PlanValue, diags, offlineAccess))
+}
+
+func (r *refreshTokenResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{pairValidator{user: "username", password: "password_wo"}}
+}
+
+// ImportState refuses in the provider's words, not the framework's: a
+// token Terraform did not obtain cannot be checked without using it.
+func (r *refreshTokenResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.AddError("Import Not Supported",
+		"A payme_refresh_token cannot be imported. Pay-me has no endpoint that reads a refresh token back, and "+
+			"using the token to check it could rotate it, so the provider cannot take over a token it did not obtain. "+
+			"Remove the import block (or skip terraform import) and let terraform apply create a new token; "+
+			"revoke the old one at Pay-me if nothing else uses it.")
 }
 
 func (r *refreshTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -342,7 +362,7 @@ func rotateAtFor(issuedAt, rotateAfter types.String) (types.String, error) {
 	if err != nil {
 		return types.StringNull(), fmt.Errorf("issued_at %q in the state is not an RFC 3339 time stamp; replace the resource", issuedAt.ValueString())
 	}
-	after, err := time.ParseDuration(rotateAfter.ValueString())
+	after, err := duration.Parse(rotateAfter.ValueString())
 	if err != nil {
 		return types.StringNull(), fmt.Errorf("rotate_after %q is not a duration", rotateAfter.ValueString())
 	}

@@ -411,12 +411,12 @@ func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
 		lines []string
 		want  []string
 	}{
-		"no scopes":        {[]string{`scopes = []`}, []string{"Invalid Attribute Value", "set must contain at least 1 elements"}},
+		"no scopes":        {[]string{`scopes = []`}, []string{"No Scopes", "scopes is empty"}},
 		"blank scope":      {[]string{`scopes = [""]`}, []string{"Invalid scope", "A scope name is empty"}},
 		"scope with space": {[]string{`scopes = ["create:token post:charges"]`}, []string{"Invalid scope", `"create:token post:charges" contains white space`}},
-		"bad rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "monthly"`}, []string{"Invalid duration", `"monthly" is not a duration`}},
+		"bad rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "monthly"`}, []string{"Invalid Duration", `"monthly" is not a duration`, "such as 30d"}},
 		"negative rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "-1h"`},
-			[]string{"Duration out of range", `"-1h" is out of range`}},
+			[]string{"Duration Out of Range", `"-1h" is out of range: rotate_after must be between 1m and 3650d`}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -72,3 +72,47 @@ func scopeSet(names []string) types.Set {
 	}
 	return types.SetValueMust(types.StringType, elems)
 }
+
+// scopesValidator says what a useless scope set means, in place of the
+// framework's generic size and none-of messages. Ephemeral tokens refuse
+// offline_access, which would leave a refresh token nothing revokes.
+type scopesValidator struct {
+	refuseOfflineAccess bool
+}
+
+var _ validator.Set = scopesValidator{}
+
+func (v scopesValidator) Description(ctx context.Context) string { return v.MarkdownDescription(ctx) }
+
+func (v scopesValidator) MarkdownDescription(context.Context) string {
+	if v.refuseOfflineAccess {
+		return "at least one scope, and not offline_access"
+	}
+	return "at least one scope"
+}
+
+func (v scopesValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elems := req.ConfigValue.Elements()
+	if len(elems) == 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "No Scopes",
+			"scopes is empty, but Pay-me issues tokens only for the scopes asked for, and always needs create:token. "+
+				`Name the scopes the token is for, such as scopes = ["create:token", "post:charges"].`)
+		return
+	}
+	if !v.refuseOfflineAccess {
+		return
+	}
+	for _, e := range elems {
+		if s, ok := e.(types.String); ok && !s.IsUnknown() && s.ValueString() == offlineAccess {
+			resp.Diagnostics.AddAttributeError(req.Path, "offline_access Not Allowed Here",
+				"scopes includes offline_access, which makes Pay-me issue a refresh token as well. An ephemeral "+
+					"payme_access_token keeps nothing that could revoke that refresh token later, so it would stay live "+
+					"and unknown to Terraform. Remove offline_access from these scopes; to obtain a refresh token, use a "+
+					"payme_refresh_token resource, which keeps the token in the state and revokes it on destroy.")
+			return
+		}
+	}
+}

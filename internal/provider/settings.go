@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/payme-community/terraform-provider-payme/internal/duration"
 )
 
 // environment is one of Pay-me's published deployments.
@@ -28,7 +30,8 @@ var environments = map[string]environment{
 }
 
 const (
-	defaultEnvironment    = "production"
+	// audienceEnvironment lends its audience when only auth_url is set.
+	audienceEnvironment   = "production"
 	defaultAPIVersion     = "1709847567"
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
@@ -109,12 +112,12 @@ func checkAPIVersion(s string) error {
 }
 
 func parseRequestTimeout(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
+	d, err := duration.Parse(s)
 	if err != nil {
-		return 0, errors.New("is not a duration: use a number with a unit, such as 30s or 2m")
+		return 0, err
 	}
 	if d <= 0 || d > maxRequestTimeout {
-		return 0, fmt.Errorf("must be more than 0s and at most %s", maxRequestTimeout)
+		return 0, fmt.Errorf("must be more than 0s and at most %s, such as 30s or 2m", duration.Format(maxRequestTimeout))
 	}
 	return d, nil
 }

@@ -52,7 +52,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		controlJSON(w, http.StatusNotFound, controlError{"unknown control endpoint; see the sandbox package documentation"})
+		controlJSON(w, http.StatusNotFound, controlError{"unknown control endpoint: use /_sandbox/requests, /_sandbox/stats, /_sandbox/faults or /_sandbox/reset (see docs/guides/sandbox.md)"})
 		return
 	}
 	w.Header().Set("Allow", strings.Join(allowed, ", "))

@@ -23,6 +23,7 @@ const (
 // Entry is one request seen on a Pay-me endpoint (or an unknown path).
 type Entry struct {
 	Time     time.Time `json:"time"`
+	Method   string    `json:"method"`   // the HTTP method as received, so a GET shows as GET
 	Endpoint string    `json:"endpoint"` // "/token", "/revoke", or the unknown path asked for
 	Grant    string    `json:"grant,omitempty"`
 	// APIVersion is the ALG-API-VERSION header as received.

@@ -128,7 +128,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		// Journaled so that a base URL with a stray path segment shows up
 		// in tests as requests to the wrong path, not as silence.
-		s.record(Entry{Time: s.now(), Endpoint: clip(p, maxJournalValue), Status: http.StatusNotFound})
+		s.record(Entry{Time: s.now(), Method: clip(r.Method, maxJournalValue), Endpoint: clip(p, maxJournalValue), Status: http.StatusNotFound})
 		http.NotFound(w, r)
 	}
 }
@@ -154,6 +154,7 @@ func (s *Server) serveAuth(w http.ResponseWriter, r *http.Request, endpoint stri
 	req.fields, req.bodyErr = readFields(w, r)
 	e := Entry{
 		Time:       s.now(),
+		Method:     clip(r.Method, maxJournalValue),
 		Endpoint:   endpoint,
 		Grant:      clip(req.fields["grant_type"], maxJournalValue),
 		APIVersion: clip(req.version, maxJournalValue),

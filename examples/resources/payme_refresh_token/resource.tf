@@ -10,7 +10,7 @@ resource "payme_refresh_token" "checkout" {
   password_wo_version = 1
 
   scopes       = ["create:token", "post:charges", "get:charges"]
-  rotate_after = "720h"
+  rotate_after = "30d"
 
   keepers = {
     service = "checkout"

@@ -37,7 +37,9 @@ func printJournal(ctx context.Context, baseURL string, out io.Writer) error {
 		for _, k := range keys {
 			fields = append(fields, k+"="+e.Fields[k])
 		}
-		fmt.Fprintf(out, "%s  POST %-7s %d  %s\n", e.Time.Format(time.TimeOnly), e.Endpoint, e.Status, strings.Join(fields, " "))
+		line := fmt.Sprintf("%s  %s %-7s %s  %s", e.Time.Format(time.TimeOnly), e.Method, e.Endpoint,
+			journalStatus(e), strings.Join(fields, " "))
+		fmt.Fprintln(out, strings.TrimRight(line, " "))
 	}
 	fmt.Fprintf(out, "live refresh tokens: %d\n", stats.LiveRefreshTokens)
 	return nil
@@ -57,4 +59,18 @@ func getJSON(ctx context.Context, url string, v any) error {
 		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// journalStatus prints the status, and for 0 what it means: the sandbox
+// answered nothing, because an injected fault dropped the connection or the
+// client gave up while an injected latency held the answer back.
+func journalStatus(e sandbox.Entry) string {
+	switch {
+	case e.Status != 0:
+		return fmt.Sprint(e.Status)
+	case e.Fault == string(sandbox.FaultDrop):
+		return "0 (no answer: the injected drop fault closed the connection)"
+	default:
+		return "0 (no answer: the client gave up first, e.g. during injected latency)"
+	}
 }

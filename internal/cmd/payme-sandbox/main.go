@@ -3,7 +3,7 @@
 // Terraform configuration without real credentials.
 //
 //	go run ./internal/cmd/payme-sandbox [-listen 127.0.0.1:0] [-config file.json]
-//	    [-ttl 24h] [-revoke-unknown succeed|reject] [-rotate-refresh-tokens]
+//	    [-ttl 1d] [-revoke-unknown succeed|reject] [-rotate-refresh-tokens]
 //	    [-url-file path]
 //	go run ./internal/cmd/payme-sandbox -journal http://127.0.0.1:PORT
 //
@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/payme-community/terraform-provider-payme/internal/duration"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
@@ -58,7 +59,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free port)")
 	fs.StringVar(&o.configPath, "config", "", "JSON `file` with clients, users and options (default: the demo set)")
-	fs.DurationVar(&o.ttl, "ttl", 0, "access token lifetime, overriding the config (default 24h)")
+	fs.Func("ttl", "access token lifetime such as 1h or 1d, overriding the config (default 24h)", func(v string) (err error) {
+		o.ttl, err = duration.Parse(v)
+		return err
+	})
 	fs.StringVar(&o.revokeUnknown, "revoke-unknown", "", "answer for revoking an unknown token: succeed or reject (default: config, else succeed)")
 	fs.BoolVar(&o.rotate, "rotate-refresh-tokens", false, "refresh grants with offline_access return a new refresh token and retire the old")
 	fs.StringVar(&o.urlFile, "url-file", "", "write the base URL to this `file` once listening (removed on exit)")
@@ -173,7 +177,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func printBanner(w io.Writer, baseURL string, cfg sandbox.Config, demo bool) {
-	fmt.Fprintf(w, "Pay-me auth sandbox listening on %s\n", baseURL)
+	fmt.Fprintf(w, "Pay-me auth sandbox listening on %s (PID %d; stop it with Ctrl-C or kill %d)\n", baseURL, os.Getpid(), os.Getpid())
 	fmt.Fprintf(w, "  POST %s/token   POST %s/revoke   control: %s/_sandbox/{requests,stats,faults,reset}\n\n", baseURL, baseURL, baseURL)
 	if demo {
 		// Public demo values, meaningful only to this sandbox.
@@ -224,16 +228,21 @@ func writeFileAtomic(path, content string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// logRequests logs method, path, grant_type and status of each request.
+// logRequests logs method, path, grant_type and status of each request;
+// status 0 means nothing was answered, and the line says why.
 // Only grant_type is taken from the body, so no secret can reach the log.
 func logRequests(next http.Handler, logger *log.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		grant := peekGrant(r)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
-			status := "no answer"
-			if rec.status != 0 {
-				status = fmt.Sprint(rec.status)
+			status := fmt.Sprint(rec.status)
+			switch {
+			case rec.status != 0:
+			case r.Context().Err() != nil:
+				status += " (no answer: the client gave up first, e.g. during injected latency)"
+			default:
+				status += " (no answer: an injected fault dropped the connection)"
 			}
 			if grant != "" {
 				logger.Printf("%s %s grant=%q -> %s", r.Method, r.URL.Path, grant, status)
