@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 	"github.com/payme-community/terraform-provider-payme/internal/redact/redacttest"
 )
 
@@ -257,7 +258,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	for name, tt := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var buf syncBuffer
+			var buf paymetest.Buffer
 			ctx := tflogtest.RootLogger(context.Background(), &buf)
 			f := newFake(t, raw(tt.status, "", tt.body))
 			c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.ClientSecret = secret })

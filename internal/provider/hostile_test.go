@@ -42,13 +42,12 @@ func TestCLI_hostile(t *testing.T) {
 	for _, c := range hostile.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			plugins := builtProvider(t)
 			// The log levels run side by side: the CLI spends much of its
 			// time waiting, and go test runs only GOMAXPROCS subtests at once.
 			var wg sync.WaitGroup
 			for _, lvl := range hostileLogLevels {
 				wg.Go(func() {
-					h := newHostileRun(t, c, lvl, tf, plugins)
+					h := newHostileRun(t, c, lvl, tf)
 					defer h.scan() // also after a failed step
 					h.play()
 				})
@@ -75,20 +74,19 @@ type hostileRun struct {
 
 // newHostileRun prepares a run; it may be called from a goroutine other
 // than the test's, so it reports failures through h.fatalf.
-func newHostileRun(t *testing.T, c hostile.Case, lvl hostileLogLevel, tf, plugins string) *hostileRun {
+func newHostileRun(t *testing.T, c hostile.Case, lvl hostileLogLevel, tf string) *hostileRun {
 	srv := hostile.Start(c)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	h := &hostileRun{t: t, level: lvl.name, c: c, srv: srv, dir: dir, tf: tf, outputs: map[string]string{}}
-	rc := filepath.Join(dir, ".terraformrc")
-	if err := devoverride.WriteCLIConfig(rc, plugins); err != nil {
+	local, err := devoverride.Start(t.Context(), dir, devoverride.Options{})
+	if err != nil {
 		h.fatalf("%v", err)
 	}
 	// 40 and 25 characters: the lengths the figures were measured with.
 	secret, password := hostile.Credential(40), hostile.Credential(25)
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "TF_LOG") })
+	env := slices.DeleteFunc(local.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "TF_LOG") })
 	h.env = append(env, lvl.env,
-		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"PAYME_AUTH_URL="+srv.URL, "PAYME_CLIENT_ID=hostile-client", "PAYME_CLIENT_SECRET="+secret,
 		"PAYME_MAX_RETRIES=0", "TF_VAR_password="+password)
 	h.secrets = []string{secret, password}
