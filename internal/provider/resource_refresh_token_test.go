@@ -18,7 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
+	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
 const refreshTokenAddr = "payme_refresh_token.t"
@@ -35,26 +37,40 @@ resource "payme_refresh_token" "t" {
 `, demoUsername, demoPassword, strings.Join(lines, "\n  "))
 }
 
-// tokenHolder remembers refresh tokens seen in state, so that checks can
-// ask the sandbox about them after Terraform has moved on.
-type tokenHolder struct{ tokens []string }
-
-func (h *tokenHolder) capture(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
+// tokenCapture captures refresh tokens by their fingerprint (a state's id),
+// taking the plaintext from the sandbox while the token is live, so that
+// checks can use or look for tokens the state no longer holds.
+func (e *testEnv) tokenCapture() *paymetest.Capture {
+	return paymetest.NewCapture(func(id string) (string, error) {
+		for _, tok := range e.sandbox.LiveRefreshTokenValues() {
+			if seal.Fingerprint(tok) == id {
+				return tok, nil
+			}
 		}
-		tok := rs.Primary.Attributes["refresh_token"]
-		if tok == "" {
-			return fmt.Errorf("%s has no refresh_token", addr)
-		}
-		h.tokens = append(h.tokens, tok)
-		return nil
-	}
+		return "", fmt.Errorf("no live token in the sandbox has the fingerprint %s", id)
+	})
 }
 
-func (h *tokenHolder) last() string { return h.tokens[len(h.tokens)-1] }
+// captureToken adds the token of the resource at addr to h.
+func captureToken(addr string, h *paymetest.Capture) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), h)
+}
+
+// noSecretInState checks that the state holds neither the demo password,
+// nor the client secret, nor any refresh token the sandbox knows or a
+// capture saw.
+func (e *testEnv) noSecretInState(captures ...*paymetest.Capture) statecheck.StateCheck {
+	return paymetest.NoSecretInState(func() []string {
+		secrets := append([]string{demoPassword, demoClientSecret}, e.sandbox.LiveRefreshTokenValues()...)
+		for _, c := range captures {
+			secrets = append(secrets, c.Values()...)
+		}
+		return secrets
+	})
+}
+
+// sealedShape is what sealed_refresh_token looks like.
+var sealedShape = knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.[0-9a-f]{8}\.[A-Za-z0-9_-]{60,}$`))
 
 // useRefreshToken runs Pay-me's refresh grant against the sandbox, as a
 // consumer of the seeded secret would.
@@ -74,9 +90,9 @@ func (e *testEnv) useRefreshToken(token string) error {
 
 // checkRefusedAfterDestroy is a CheckDestroy: every token seen must now be
 // refused by the refresh grant.
-func (e *testEnv) checkRefusedAfterDestroy(h *tokenHolder) resource.TestCheckFunc {
+func (e *testEnv) checkRefusedAfterDestroy(h *paymetest.Capture) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		for i, tok := range h.tokens {
+		for i, tok := range h.Values() {
 			err := e.useRefreshToken(tok)
 			if err == nil {
 				return fmt.Errorf("token %d still works after destroy", i)
@@ -95,17 +111,18 @@ func (e *testEnv) checkRefusedAfterDestroy(h *tokenHolder) resource.TestCheckFun
 func TestAccRefreshToken_lifecycle(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{{
 			Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreate),
-					plancheck.ExpectUnknownValue(refreshTokenAddr, tfjsonpath.New("refresh_token")),
+					plancheck.ExpectUnknownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token")),
+					plancheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
 					plancheck.ExpectSensitiveValue(refreshTokenAddr, tfjsonpath.New("refresh_token")),
 				},
 			},
@@ -123,11 +140,13 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("issued_at_unix"), knownvalue.Int64Exact(e.clock.Now().Unix())),
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("revoke_on_destroy"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("store_plaintext_refresh_token"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedShape),
+				captureToken(refreshTokenAddr, h),
+				e.noSecretInState(h),
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
-				h.capture(refreshTokenAddr),
-				checkFingerprint(refreshTokenAddr),
-				checkNoSecretInState(demoPassword, demoClientSecret),
 				func(*terraform.State) error {
 					// Exactly one password grant with the scopes plus offline_access, sorted.
 					var grants []string
@@ -140,7 +159,7 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 					if len(grants) != 1 || grants[0] != want {
 						return fmt.Errorf("token requests %q, want one %q", grants, want)
 					}
-					return e.useRefreshToken(h.last())
+					return e.useRefreshToken(h.Last())
 				},
 			),
 		}},
@@ -150,48 +169,20 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 	}
 }
 
-func checkFingerprint(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		a := s.RootModule().Resources[addr].Primary.Attributes
-		if want := fingerprint(a["refresh_token"]); a["id"] != want {
-			return fmt.Errorf("id %q is not the token's fingerprint %q", a["id"], want)
-		}
-		return nil
-	}
-}
-
-// checkNoSecretInState fails if any attribute of any resource holds one of
-// the secrets.
-func checkNoSecretInState(secrets ...string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for addr, rs := range s.RootModule().Resources {
-			for k, v := range rs.Primary.Attributes {
-				for _, secret := range secrets {
-					if strings.Contains(v, secret) {
-						return fmt.Errorf("%s.%s holds a secret that must never reach the state", addr, k)
-					}
-				}
-			}
-		}
-		return nil
-	}
-}
-
 func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	differentID := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{
 			{
 				Config:            e.refreshTokenConfig(`scopes = ["create:token"]`, `keepers = { deploy = "1" }`),
-				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 			{ // writing offline_access changes nothing that needs a new token
 				Config: e.refreshTokenConfig(`scopes = ["create:token", "offline_access"]`, `keepers = { deploy = "1" }`),
@@ -218,16 +209,14 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 			{ // so does a keeper
 				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "2" }`, `rotate_after = "720h"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 			{ // and a new password version
 				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "2" }`, `rotate_after = "720h"`,
@@ -235,8 +224,7 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 		},
 	})
@@ -252,7 +240,7 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 func TestAccRefreshToken_rotation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	config := e.refreshTokenConfig(`scopes = ["create:token"]`, `rotate_after = "24h"`,
 		`lifecycle {
     create_before_destroy = true
@@ -260,15 +248,15 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"),
 						knownvalue.StringExact(e.clock.Now().Add(24*time.Hour).Format(time.RFC3339))),
+					captureToken(refreshTokenAddr, h),
 				},
-				Check: h.capture(refreshTokenAddr),
 			},
 			{ // not yet due: nothing to do
 				PreConfig: func() { e.clock.Advance(23 * time.Hour) },
@@ -290,11 +278,12 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 						}
 						return nil
 					})),
+					captureToken(refreshTokenAddr, h),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					h.capture(refreshTokenAddr),
 					func(*terraform.State) error {
-						if h.tokens[0] == h.tokens[1] {
+						tokens := h.Values()
+						if tokens[0] == tokens[1] {
 							return errors.New("rotation kept the same token")
 						}
 						var order []string
@@ -304,10 +293,10 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 						if got := strings.Join(order, " "); got != "/token /token /revoke" {
 							return fmt.Errorf("requests in order %q, want the new token before the old one's revocation", got)
 						}
-						if e.useRefreshToken(h.tokens[0]) == nil {
+						if e.useRefreshToken(tokens[0]) == nil {
 							return errors.New("the old token still works after rotation")
 						}
-						return e.useRefreshToken(h.tokens[1])
+						return e.useRefreshToken(tokens[1])
 					},
 				),
 			},
@@ -318,7 +307,7 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
@@ -326,11 +315,11 @@ func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 			if n := e.sandbox.Requests("/revoke"); n != 0 {
 				return fmt.Errorf("destroy sent %d revocations, want none", n)
 			}
-			return e.useRefreshToken(h.last())
+			return e.useRefreshToken(h.Last())
 		},
 		Steps: []resource.TestStep{{
-			Config: e.refreshTokenConfig(`scopes = ["create:token"]`, `revoke_on_destroy = false`),
-			Check:  h.capture(refreshTokenAddr),
+			Config:            e.refreshTokenConfig(`scopes = ["create:token"]`, `revoke_on_destroy = false`),
+			ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
 		}},
 	})
 }
@@ -338,7 +327,7 @@ func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, func(c *sandbox.Config) { c.RevokeUnknown = sandbox.RevokeUnknownReject })
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
@@ -352,16 +341,14 @@ func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 			return errors.New("no refused revocation in the journal")
 		},
 		Steps: []resource.TestStep{{
-			Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				h.capture(refreshTokenAddr),
-				func(*terraform.State) error {
-					if !e.sandbox.RevokeOutOfBand(h.last()) {
-						return errors.New("the token was not live")
-					}
-					return nil
-				},
-			),
+			Config:            e.refreshTokenConfig(`scopes = ["create:token"]`),
+			ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
+			Check: func(*terraform.State) error {
+				if !e.sandbox.RevokeOutOfBand(h.Last()) {
+					return errors.New("the token was not live")
+				}
+				return nil
+			},
 		}},
 	})
 }
@@ -378,14 +365,14 @@ func TestAccRefreshToken_failedRevokeKeepsResource(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t)
-			var h tokenHolder
+			h := e.tokenCapture()
 			withToken := e.refreshTokenConfig(`scopes = ["create:token"]`)
 			resource.UnitTest(t, resource.TestCase{
 				TerraformVersionChecks:   needsWriteOnly,
 				ProtoV6ProviderFactories: e.factories(),
-				CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+				CheckDestroy:             e.checkRefusedAfterDestroy(h),
 				Steps: []resource.TestStep{
-					{Config: withToken, Check: h.capture(refreshTokenAddr)},
+					{Config: withToken, ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)}},
 					{
 						PreConfig:   func() { e.sandbox.InjectFault(fault) },
 						Config:      e.providerBlock(),
@@ -396,7 +383,7 @@ func TestAccRefreshToken_failedRevokeKeepsResource(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
-						Check: func(*terraform.State) error { return e.useRefreshToken(h.last()) },
+						Check: func(*terraform.State) error { return e.useRefreshToken(h.Last()) },
 					},
 				},
 			})
