@@ -145,9 +145,7 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedShape),
 				captureToken(refreshTokenAddr, h),
 				e.noSecretInState(h),
-			},
-			Check: resource.ComposeAggregateTestCheckFunc(
-				func(*terraform.State) error {
+				checkNow(func() error {
 					// Exactly one password grant with the scopes plus offline_access, sorted.
 					var grants []string
 					for _, j := range e.sandbox.Journal() {
@@ -160,8 +158,8 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 						return fmt.Errorf("token requests %q, want one %q", grants, want)
 					}
 					return e.useRefreshToken(h.Last())
-				},
-			),
+				}),
+			},
 		}},
 	})
 	if n := e.sandbox.Requests("/revoke"); n != 1 {
@@ -237,6 +235,10 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 	}
 }
 
+// TestAccRefreshToken_rotation rotates a token under create_before_destroy
+// while a consumer (the refresh grant of payme_access_token, fed by
+// payme_refresh_token_secret) uses it: the consumer gets the new token
+// before the old one is revoked.
 func TestAccRefreshToken_rotation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -244,7 +246,7 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 	config := e.refreshTokenConfig(`scopes = ["create:token"]`, `rotate_after = "24h"`,
 		`lifecycle {
     create_before_destroy = true
-  }`)
+  }`) + openerConfig + consumerConfig
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
@@ -265,8 +267,8 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
-			{ // due: a new token, created before the old one is revoked
-				PreConfig: func() { e.clock.Advance(time.Hour) },
+			{ // due: a new token, handed to the consumer, then the old one revoked
+				PreConfig: func() { e.clock.Advance(time.Hour); e.sandbox.Reset() },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
@@ -279,29 +281,67 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 						return nil
 					})),
 					captureToken(refreshTokenAddr, h),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					func(*terraform.State) error {
+					checkNow(func() error {
 						tokens := h.Values()
 						if tokens[0] == tokens[1] {
 							return errors.New("rotation kept the same token")
 						}
-						var order []string
-						for _, j := range e.sandbox.Journal() {
-							order = append(order, j.Endpoint)
-						}
-						if got := strings.Join(order, " "); got != "/token /token /revoke" {
-							return fmt.Errorf("requests in order %q, want the new token before the old one's revocation", got)
+						if got := e.requestOrder(); !consumerBeforeRevoke.MatchString(got) {
+							return fmt.Errorf("requests in order %q, want the new token, a successful refresh grant, then the old one's revocation", got)
 						}
 						if e.useRefreshToken(tokens[0]) == nil {
 							return errors.New("the old token still works after rotation")
 						}
 						return e.useRefreshToken(tokens[1])
-					},
-				),
+					}),
+				},
 			},
 		},
 	})
+}
+
+// consumerBeforeRevoke: the rotation's password grant, then a successful
+// refresh grant (the consumer, with the new token), and the revocation last.
+var consumerBeforeRevoke = regexp.MustCompile(`^(refresh_token:\d+ )*password:200 (refresh_token:\d+ )*refresh_token:200 (refresh_token:\d+ )*/revoke:200$`)
+
+// consumerConfig uses the opened token for the refresh grant, as a sink
+// with a write-only argument would: a resource replaced with the token,
+// whose provisioner needs the ephemeral value, so the apply must open it
+// (and Terraform orders it before the old token's destroy).
+const consumerConfig = `
+ephemeral "payme_access_token" "t" {
+  scopes        = ["create:token"]
+  username      = "merchant@example.com"
+  refresh_token = ephemeral.payme_refresh_token_secret.t.refresh_token
+}
+resource "terraform_data" "consumer" {
+  triggers_replace = payme_refresh_token.t.id
+  provisioner "local-exec" {
+    command     = "test \"$GRANT\" = refresh_token"
+    environment = { GRANT = ephemeral.payme_access_token.t.grant_type }
+  }
+}
+`
+
+// requestOrder lists the sandbox's requests as grant (or endpoint) and status.
+func (e *testEnv) requestOrder() string {
+	var order []string
+	for _, j := range e.sandbox.Journal() {
+		what := j.Grant
+		if j.Endpoint != "/token" {
+			what = j.Endpoint
+		}
+		order = append(order, fmt.Sprintf("%s:%d", what, j.Status))
+	}
+	return strings.Join(order, " ")
+}
+
+// checkNow runs a check among state checks, in order, after the captures
+// listed before it.
+type checkNow func() error
+
+func (f checkNow) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
 }
 
 func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
@@ -342,12 +382,14 @@ func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 		},
 		Steps: []resource.TestStep{{
 			Config:            e.refreshTokenConfig(`scopes = ["create:token"]`),
-			ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
-			Check: func(*terraform.State) error {
-				if !e.sandbox.RevokeOutOfBand(h.Last()) {
-					return errors.New("the token was not live")
-				}
-				return nil
+			ConfigStateChecks: []statecheck.StateCheck{
+				captureToken(refreshTokenAddr, h),
+				checkNow(func() error {
+					if !e.sandbox.RevokeOutOfBand(h.Last()) {
+						return errors.New("the token was not live")
+					}
+					return nil
+				}),
 			},
 		}},
 	})
