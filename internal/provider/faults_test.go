@@ -59,7 +59,7 @@ func TestAccFaults_temporaryFailuresAreRetried(t *testing.T) {
 					),
 					Steps: []resource.TestStep{{
 						// max_retries = 2: two failures in a row are absorbed.
-						PreConfig: func() { e.sandbox.InjectFault(f) },
+						PreConfig:         func() { e.sandbox.InjectFault(f) },
 						Config:            e.refreshTokenConfig(`scopes = ["create:token"]`),
 						ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
 					}},

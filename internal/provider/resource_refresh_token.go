@@ -30,9 +30,9 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*refreshTokenResource)(nil)
-	_ resource.ResourceWithConfigure  = (*refreshTokenResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*refreshTokenResource)(nil)
+	_ resource.Resource                 = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithConfigure    = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*refreshTokenResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*refreshTokenResource)(nil)
 )
 

@@ -381,7 +381,7 @@ func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 			return errors.New("no refused revocation in the journal")
 		},
 		Steps: []resource.TestStep{{
-			Config:            e.refreshTokenConfig(`scopes = ["create:token"]`),
+			Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				captureToken(refreshTokenAddr, h),
 				checkNow(func() error {
