@@ -109,7 +109,7 @@ func TestAccRefreshTokenSecret_badInput(t *testing.T) {
 		want       []string
 	}{
 		"altered": {`payme_refresh_token.t.id`,
-			`"${substr(payme_refresh_token.t.sealed_refresh_token, 0, 30)}${upper(substr(payme_refresh_token.t.sealed_refresh_token, 30, 1)) == substr(payme_refresh_token.t.sealed_refresh_token, 30, 1) ? lower(substr(payme_refresh_token.t.sealed_refresh_token, 30, 1)) : upper(substr(payme_refresh_token.t.sealed_refresh_token, 30, 1))}${substr(payme_refresh_token.t.sealed_refresh_token, 31, -1)}"`,
+			`"${substr(local.s, 0, 30)}${substr(local.s, 30, 1) == "A" ? "B" : "A"}${substr(local.s, 31, -1)}"`,
 			[]string{"Sealed Refresh Token Tampered", "does not authenticate"}},
 		"other resource's id": {`"sha256:0000000000000000"`, `payme_refresh_token.t.sealed_refresh_token`,
 			[]string{"Sealed Refresh Token Tampered", "copied from another resource"}},
@@ -132,6 +132,9 @@ func TestAccRefreshTokenSecret_badInput(t *testing.T) {
 					{Config: base, ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)}},
 					{
 						Config: base + fmt.Sprintf(`
+locals {
+  s = payme_refresh_token.t.sealed_refresh_token
+}
 ephemeral "payme_refresh_token_secret" "t" {
   id                   = %s
   sealed_refresh_token = %s
