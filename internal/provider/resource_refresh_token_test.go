@@ -509,3 +509,201 @@ func TestAccRefreshToken_createFailsCleanly(t *testing.T) {
 		})
 	}
 }
+
+// kidOf is the key identifier the sealing key k writes.
+func kidOf(t *testing.T, k string) string {
+	t.Helper()
+	key, err := seal.NewKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.ID()
+}
+
+func sealedUnder(kid string) knownvalue.Check {
+	return knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.` + kid + `\.`))
+}
+
+// TestAccRefreshToken_sealingKeyChange moves a token from one sealing key
+// to the next (re-sealed on refresh, no Pay-me call), then loses the key:
+// destroy fails naming the missing key, the token stays in the state and
+// live, and a destroy with the key revokes it.
+func TestAccRefreshToken_sealingKeyChange(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	h := e.tokenCapture()
+	const keyA, keyB, keyC = "sealing-key-A-0123456789abcdefghij", "sealing-key-B-0123456789abcdefghij", "sealing-key-C-0123456789abcdefghij"
+	config := e.refreshTokenConfig(`scopes = ["create:token"]`)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	onlyOneGrant := checkNow(func() error {
+		if got := e.requestOrder(); got != "password:200" {
+			return fmt.Errorf("requests %q, want only the first password grant", got)
+		}
+		return nil
+	})
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.env["PAYME_SEALING_KEY"] = keyA },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedUnder(kidOf(t, keyA))),
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					captureToken(refreshTokenAddr, h),
+				},
+			},
+			{ // a new key, the old one kept to open: re-sealed by the refresh alone
+				PreConfig: func() { e.env["PAYME_SEALING_KEY"], e.env["PAYME_PREVIOUS_SEALING_KEYS"] = keyB, keyA },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedUnder(kidOf(t, keyB))),
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					onlyOneGrant,
+				},
+			},
+			{ // the old key can go now
+				PreConfig: func() { delete(e.env, "PAYME_PREVIOUS_SEALING_KEYS") },
+				Config:    config + openerConfig + consumerConfig,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+				},
+			},
+			{ // key B lost: destroy refuses, naming it, and forgets nothing
+				PreConfig:   func() { e.env["PAYME_SEALING_KEY"] = keyC },
+				Config:      e.providerBlock(),
+				ExpectError: diagRegexp("Sealing Key Missing", "stays in the state", "sealed under the key "+kidOf(t, keyB)),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					checkNow(func() error {
+						if !e.sandbox.RefreshTokenLive(h.Last()) {
+							return errors.New("the token is no longer live, though no destroy could open it")
+						}
+						return nil
+					}),
+				},
+			},
+			{ // with key B back (as an old key), destroy revokes it
+				PreConfig: func() { e.env["PAYME_PREVIOUS_SEALING_KEYS"] = keyB },
+				Config:    config,
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_passwordChange: without password_wo_version, a new
+// password plans a new token (here, one the sandbox refuses, so the old
+// token stays thanks to create_before_destroy); the old password plans
+// nothing; with password_wo_version, only the version decides.
+func TestAccRefreshToken_passwordChange(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	h := e.tokenCapture()
+	cbd := `lifecycle {
+    create_before_destroy = true
+  }`
+	withPassword := func(password string, lines ...string) string {
+		return e.providerBlock() + fmt.Sprintf(`
+resource "payme_refresh_token" "t" {
+  username    = %q
+  password_wo = %q
+  scopes      = ["create:token"]
+  %s
+}
+`, demoUsername, password, strings.Join(append(lines, cbd), "\n  "))
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
+		Steps: []resource.TestStep{
+			{
+				Config:            withPassword(demoPassword),
+				ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h), sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+			},
+			{
+				Config: withPassword("a-new-password"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ExpectError: diagRegexp("HTTP 401"),
+			},
+			{
+				Config:            withPassword(demoPassword),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+			},
+			{ // adding a version is itself a change of version
+				Config: withPassword(demoPassword, `password_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
+			},
+			{
+				Config:           withPassword("a-new-password", `password_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_plaintextOptIn keeps the token in plaintext only
+// while store_plaintext_refresh_token is true, switching in place.
+func TestAccRefreshToken_plaintextOptIn(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	h := e.tokenCapture()
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	inPlace := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionUpdate)},
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
+		Steps: []resource.TestStep{
+			{
+				Config: e.refreshTokenConfig(`scopes = ["create:token"]`, `store_plaintext_refresh_token = true`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					captureToken(refreshTokenAddr, h),
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(refreshTokenAddr, tfjsonpath.New("id"), refreshTokenAddr, tfjsonpath.New("refresh_token"), paymetest.FingerprintOf),
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedShape),
+				},
+			},
+			{
+				Config:           e.refreshTokenConfig(`scopes = ["create:token"]`),
+				ConfigPlanChecks: inPlace,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
+					e.noSecretInState(h),
+				},
+			},
+			{
+				Config:           e.refreshTokenConfig(`scopes = ["create:token"]`, `store_plaintext_refresh_token = true`),
+				ConfigPlanChecks: inPlace,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(refreshTokenAddr, tfjsonpath.New("id"), refreshTokenAddr, tfjsonpath.New("refresh_token"), paymetest.FingerprintOf),
+				},
+			},
+		},
+	})
+	if got := e.tokenRequests("password"); got != 1 {
+		t.Errorf("%d token requests, want 1: switching the opt-in needs no new token", got)
+	}
+}
