@@ -40,7 +40,7 @@ func TestAccRefreshTokenSecret_opensLocally(t *testing.T) {
 	h := e.tokenCapture()
 	config := e.refreshTokenConfig(`scopes = ["create:token"]`) + openerConfig + echoOpened
 	onlyTheGrant := checkNow(func() error {
-		if got := e.requestOrder(); got != "password:200" {
+		if got := e.requestOrder(0); got != "password:200" {
 			return fmt.Errorf("requests %q, want the one password grant: opening must cost no request", got)
 		}
 		return nil
@@ -89,7 +89,7 @@ func TestAccRefreshTokenSecret_consumerInFirstApply(t *testing.T) {
 				e.noSecretInState(h),
 				checkNow(func() error {
 					// The plan could not open the token; the apply did, once it existed.
-					if got := e.requestOrder(); !strings.HasPrefix(got, "password:200 refresh_token:200") {
+					if got := e.requestOrder(0); !strings.HasPrefix(got, "password:200 refresh_token:200") {
 						return fmt.Errorf("requests %q, want the password grant, then the consumer's refresh grant", got)
 					}
 					return nil
@@ -145,7 +145,7 @@ ephemeral "payme_refresh_token_secret" "t" {
 				},
 			})
 			// Then CheckDestroy's own refresh grant, refused.
-			if got := e.requestOrder(); got != "password:200 /revoke:200 refresh_token:400" {
+			if got := e.requestOrder(0); got != "password:200 /revoke:200 refresh_token:400" {
 				t.Errorf("requests %q, want only the password grant and the destroy's revocation", got)
 			}
 		})
