@@ -81,6 +81,7 @@ func (e *refreshTokenSecretEphemeral) Open(ctx context.Context, req ephemeral.Op
 	if m.ID.IsUnknown() || m.Sealed.IsUnknown() || (e.data != nil && e.data.keys == nil) {
 		// The token does not exist yet, or the provider configuration is
 		// not known yet: the result is unknown until the apply opens it.
+		tflog.Debug(ctx, "sealed refresh token or provider configuration not known yet; the result is unknown until the apply")
 		m.RefreshToken = types.StringUnknown()
 		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		return
