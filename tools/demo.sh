@@ -70,6 +70,19 @@ echo "(Provider from the local build at $work/plugins, through dev_overrides.)"
 step "What the sandbox received (secrets masked by the sandbox)"
 journal
 
+step "The state holds the refresh token only sealed"
+# Sandbox refresh tokens are 64 base64url characters; the sealed value is
+# longer and dotted. Neither a bare token nor a plaintext refresh_token may
+# be in the state.
+state=$work/terraform.tfstate
+if grep -Eq '"[A-Za-z0-9_-]{64}"' "$state" || ! grep -q '"refresh_token": null' "$state" ||
+  ! grep -q '"sealed_refresh_token": "pmseal1\.' "$state"; then
+  echo "The state holds a plaintext refresh token, or no sealed one." >&2
+  exit 1
+fi
+echo "No plaintext refresh token in the state: only the fingerprint $(cd "$work" && "$tf" output -raw refresh_token_id)" \
+  "and a sealed value starting $(cd "$work" && "$tf" output -raw sealed_prefix)."
+
 step "terraform destroy"
 (cd "$work" && "$tf" destroy -auto-approve -input=false -no-color 2>&1) | drop_override_warning
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "terraform destroy failed" >&2; exit 1; }
