@@ -222,21 +222,24 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	var plan, state refreshTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.StorePlaintext.ValueBool() && !plan.StorePlaintext.IsUnknown() {
+	// A state upgraded without a key keeps its plaintext until Read seals
+	// it: planning it away now would lose the token.
+	unsealed := state.Sealed.IsNull() && !state.RefreshToken.IsNull()
+	switch {
+	case unsealed || plan.StorePlaintext.IsUnknown():
+	case !plan.StorePlaintext.ValueBool():
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringNull())...)
+	case state.RefreshToken.IsNull() && !req.State.Raw.IsNull():
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringUnknown())...)
 	}
 	if req.State.Raw.IsNull() {
 		return // create, where Create sets rotate_at
-	}
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if plan.StorePlaintext.ValueBool() && state.RefreshToken.IsNull() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringUnknown())...)
 	}
 	if r.passwordChanged(ctx, req, plan) {
 		resp.Diagnostics.AddWarning("Password Changed",
@@ -427,14 +430,19 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 	if keys == nil {
 		return
 	}
-	plan.RefreshToken = types.StringNull()
-	if plan.StorePlaintext.ValueBool() {
+	switch {
+	case plan.Sealed.IsNull():
+		// A state upgraded without a key: the plaintext stays as planned
+		// until Read seals it.
+	case plan.StorePlaintext.ValueBool() && plan.RefreshToken.IsUnknown():
 		token, _, err := keys.Open(plan.Sealed.ValueString(), plan.ID.ValueString())
 		if err != nil {
 			addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token in plaintext", err)
 			return
 		}
 		plan.RefreshToken = types.StringValue(token)
+	case !plan.StorePlaintext.ValueBool():
+		plan.RefreshToken = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	var password types.String

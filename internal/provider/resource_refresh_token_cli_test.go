@@ -192,33 +192,34 @@ resource "payme_refresh_token" "t" {
 	}
 }
 
-// TestCLI_upgradeFromV0 starts from a state written by the provider before
-// sealing (testdata/v0.tfstate, made by commit 521e50b against a sandbox):
-// the upgrade seals the token with no Pay-me call and no new token, and
-// destroy revokes the same token.
-func TestCLI_upgradeFromV0(t *testing.T) {
-	t.Parallel()
-	c := newCLIEnv(t)
+// v0Token is the token held by testdata/v0.tfstate, a state written by the
+// provider before sealing (commit 521e50b, applied against a sandbox).
+type v0Token struct {
+	ID           string `json:"id"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// loadV0 puts testdata/v0.tfstate in the working directory and makes the
+// sandbox know its token, as the sandbox that issued it did.
+func (c *cliEnv) loadV0() v0Token {
+	c.t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "v0.tfstate"))
 	if err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	var v0 struct {
 		Resources []struct {
 			Instances []struct {
-				Attributes struct {
-					ID           string `json:"id"`
-					RefreshToken string `json:"refresh_token"`
-				} `json:"attributes"`
+				Attributes v0Token `json:"attributes"`
 			} `json:"instances"`
 		} `json:"resources"`
 	}
 	if err := json.Unmarshal(raw, &v0); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
 	old := v0.Resources[0].Instances[0].Attributes
 	if old.RefreshToken == "" || seal.Fingerprint(old.RefreshToken) != old.ID {
-		t.Fatal("testdata/v0.tfstate does not hold a plaintext token matching its id")
+		c.t.Fatal("testdata/v0.tfstate does not hold a plaintext token matching its id")
 	}
 	c.sandbox.AdoptRefreshToken(old.RefreshToken, demoClientID, demoUsername, []string{"create:token", "post:charges", "offline_access"})
 	state := string(raw)
@@ -226,30 +227,81 @@ func TestCLI_upgradeFromV0(t *testing.T) {
 		// The state OpenTofu writes names its own registry.
 		state = strings.ReplaceAll(state, "registry.terraform.io", "registry.opentofu.org")
 	}
-	writeFile(t, filepath.Join(c.dir, "terraform.tfstate"), state)
-	c.writeConfig(`
+	writeFile(c.t, filepath.Join(c.dir, "terraform.tfstate"), state)
+	return old
+}
+
+const v0Resource = `
 resource "payme_refresh_token" "t" {
   username    = "merchant@example.com"
   password_wo = var.password
   scopes      = ["create:token", "post:charges"]
 }
-`)
-	// No changes to make: exit code 0 with -detailed-exitcode.
-	c.run(nil, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	c.run(nil, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
+`
+
+// checkUpgraded: after the first refresh with keys, the state holds the same
+// token, sealed, and no plaintext; then destroy revokes that very token
+// with the only request Pay-me ever got.
+func (c *cliEnv) checkUpgraded(old v0Token) {
+	c.t.Helper()
 	after := c.stateFile()
 	if strings.Contains(after, old.RefreshToken) {
-		t.Error("the plaintext token is still in the state after the first refresh")
+		c.t.Error("the plaintext token is still in the state after the first refresh")
 	}
 	if !strings.Contains(after, `"schema_version": 1`) || !strings.Contains(after, `"id": "`+old.ID+`"`) ||
 		!regexp.MustCompile(`"sealed_refresh_token": ?"pmseal1\.`).MatchString(after) {
-		t.Error("the upgraded state lacks schema version 1, the same id, or the sealed token")
+		c.t.Error("the upgraded state lacks schema version 1, the same id, or the sealed token")
 	}
 	if n := len(c.sandbox.Journal()); n != 0 {
-		t.Errorf("the upgrade sent %d requests to Pay-me, want none", n)
+		c.t.Errorf("the upgrade sent %d requests to Pay-me, want none", n)
 	}
 	c.run(nil, "destroy", "-auto-approve", "-input=false", "-no-color")
 	if got := c.requestOrder(0); got != "/revoke:200" || c.sandbox.RefreshTokenLive(old.RefreshToken) {
-		t.Errorf("destroy: requests %q, and the old token live: %v; want it revoked by one request", got, c.sandbox.RefreshTokenLive(old.RefreshToken))
+		c.t.Errorf("destroy: requests %q, and the old token live: %v; want it revoked by one request", got, c.sandbox.RefreshTokenLive(old.RefreshToken))
 	}
+}
+
+// TestCLI_upgradeFromV0: the upgrade seals the token with no Pay-me call
+// and no new token, and destroy revokes the same token.
+func TestCLI_upgradeFromV0(t *testing.T) {
+	t.Parallel()
+	c := newCLIEnv(t)
+	old := c.loadV0()
+	c.writeConfig(v0Resource)
+	// No changes to make: exit code 0 with -detailed-exitcode.
+	c.run(nil, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	c.run(nil, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
+	c.checkUpgraded(old)
+}
+
+// TestCLI_upgradeFromV0WithoutKey upgrades under a provider configuration
+// that is not known yet (the client secret comes from a resource created in
+// the same apply), so the upgrader has no key: the plaintext stays, nothing
+// is lost, and the first refresh with a known configuration seals it.
+func TestCLI_upgradeFromV0WithoutKey(t *testing.T) {
+	t.Parallel()
+	c := newCLIEnv(t)
+	old := c.loadV0()
+	// A provider block in the configuration wins over PAYME_CLIENT_SECRET.
+	c.writeConfig(v0Resource + `
+resource "terraform_data" "secret" {
+  input = "` + demoClientSecret + `"
+}
+`)
+	main := filepath.Join(c.dir, "main.tf")
+	b, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, main, strings.Replace(string(b), `provider "payme" {}`,
+		`provider "payme" {
+  client_secret = terraform_data.secret.output
+}`, 1))
+	c.run(nil, "apply", "-auto-approve", "-input=false", "-no-color")
+	mid := c.stateFile()
+	if !strings.Contains(mid, `"schema_version": 1`) || !strings.Contains(mid, old.RefreshToken) {
+		t.Fatal("without a key the upgrade must keep the plaintext token (schema version 1), so that nothing is lost")
+	}
+	c.run(nil, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color")
+	c.checkUpgraded(old)
 }
