@@ -168,3 +168,28 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSealOpen measures sealing and opening side by side, in one run:
+// go test ./internal/seal -run XXX -bench . -benchmem.
+func BenchmarkSealOpen(b *testing.B) {
+	k := mustKey(b, "a-sealing-key-of-at-least-32-chars-A")
+	ring := NewRing(k)
+	sealed := ring.Seal(token, ctx)
+	b.Run("seal", func(b *testing.B) {
+		for b.Loop() {
+			_ = ring.Seal(token, ctx)
+		}
+	})
+	b.Run("open", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := ring.Open(sealed, ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("derive key", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = FromClientCredentials("demo-client", "demo-secret")
+		}
+	})
+}
