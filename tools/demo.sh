@@ -54,6 +54,24 @@ echo "(Provider from the local build at $work/plugins, through dev_overrides.)"
 step "What the sandbox received (secrets masked by the sandbox)"
 journal
 
+step "The state holds the refresh token only sealed"
+# The token is the one string whose fingerprint is the resource's id: look
+# at every string in the state, and require refresh_token null and a sealed
+# value.
+state=$work/terraform.tfstate
+id=$(cd "$work" && "$tf" output -raw refresh_token_id)
+leak=
+while IFS= read -r s; do
+  [ "sha256:$(printf %s "$s" | sha256sum | cut -c1-16)" = "$id" ] && leak=1
+done < <(grep -o '"[^"]*"' "$state" | sed 's/^"//; s/"$//' | sort -u)
+if [ -n "$leak" ] || ! grep -q '"refresh_token": null' "$state" ||
+  ! grep -q '"sealed_refresh_token": "pmseal1\.' "$state"; then
+  echo "The state holds a plaintext refresh token, or no sealed one." >&2
+  exit 1
+fi
+echo "No plaintext refresh token in the state: only the fingerprint $id" \
+  "and a sealed value starting $(cd "$work" && "$tf" output -raw sealed_prefix)."
+
 step "terraform destroy"
 (cd "$work" && "$tf" destroy -auto-approve -input=false -no-color 2>&1) | drop_override_warning
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "terraform destroy failed" >&2; exit 1; }

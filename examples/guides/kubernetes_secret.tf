@@ -4,13 +4,18 @@ resource "payme_refresh_token" "checkout" {
   scopes      = ["create:token", "post:charges"]
 }
 
+ephemeral "payme_refresh_token_secret" "checkout" {
+  id                   = payme_refresh_token.checkout.id
+  sealed_refresh_token = payme_refresh_token.checkout.sealed_refresh_token
+}
+
 resource "kubernetes_secret_v1" "payme" {
   metadata {
     name      = "payme-credentials"
     namespace = "checkout"
   }
   data_wo = {
-    PAYME_REFRESH_TOKEN = payme_refresh_token.checkout.refresh_token
+    PAYME_REFRESH_TOKEN = ephemeral.payme_refresh_token_secret.checkout.refresh_token
   }
   data_wo_revision = payme_refresh_token.checkout.issued_at_unix
 }

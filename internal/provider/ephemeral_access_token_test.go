@@ -107,27 +107,27 @@ ephemeral "payme_access_token" "t" {
 	}
 }
 
-// TestAccAccessToken_fromRefreshToken feeds a managed refresh token to the
-// ephemeral resource's refresh grant.
+// TestAccAccessToken_fromRefreshToken feeds a managed refresh token, opened
+// by payme_refresh_token_secret, to the ephemeral resource's refresh grant.
 func TestAccAccessToken_fromRefreshToken(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{{
-			Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`) + `
+			Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`) + openerConfig + `
 ephemeral "payme_access_token" "t" {
   scopes        = ["create:token"]
-  refresh_token = payme_refresh_token.t.refresh_token
+  refresh_token = ephemeral.payme_refresh_token_secret.t.refresh_token
 }` + echoOf("t"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.t", echoData("grant_type"), knownvalue.StringExact("refresh_token")),
+				captureToken(refreshTokenAddr, h),
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
-				h.capture(refreshTokenAddr),
 				func(*terraform.State) error {
 					if e.tokenRequests("refresh_token") == 0 {
 						return fmt.Errorf("no refresh grant reached the sandbox")

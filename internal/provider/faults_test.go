@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
@@ -43,12 +44,12 @@ func TestAccFaults_temporaryFailuresAreRetried(t *testing.T) {
 				e := newTestEnv(t)
 				f := f // each subtest aims its own copy at its endpoint
 				f.Endpoint = endpoint
-				var h tokenHolder
+				h := e.tokenCapture()
 				resource.UnitTest(t, resource.TestCase{
 					TerraformVersionChecks:   needsWriteOnly,
 					ProtoV6ProviderFactories: e.factories(),
 					CheckDestroy: resource.ComposeAggregateTestCheckFunc(
-						e.checkRefusedAfterDestroy(&h),
+						e.checkRefusedAfterDestroy(h),
 						func(*terraform.State) error {
 							if got := e.faultCount(endpoint); got != f.Count {
 								return fmt.Errorf("%d requests to %s hit the fault, want %d", got, endpoint, f.Count)
@@ -58,9 +59,9 @@ func TestAccFaults_temporaryFailuresAreRetried(t *testing.T) {
 					),
 					Steps: []resource.TestStep{{
 						// max_retries = 2: two failures in a row are absorbed.
-						PreConfig: func() { e.sandbox.InjectFault(f) },
-						Config:    e.refreshTokenConfig(`scopes = ["create:token"]`),
-						Check:     h.capture(refreshTokenAddr),
+						PreConfig:         func() { e.sandbox.InjectFault(f) },
+						Config:            e.refreshTokenConfig(`scopes = ["create:token"]`),
+						ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
 					}},
 				})
 				if endpoint == "/token" && e.tokenRequests("password") != f.Count+1 {

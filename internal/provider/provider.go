@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -55,6 +56,8 @@ type providerModel struct {
 	APIVersion     types.String `tfsdk:"api_version"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	SealingKey     types.String `tfsdk:"sealing_key"`
+	PreviousKeys   types.List   `tfsdk:"previous_sealing_keys"`
 }
 
 // stringSetting ties a string attribute to its environment variable and to
@@ -75,6 +78,8 @@ var (
 	settingClientSecret   = stringSetting{"client_secret", "PAYME_CLIENT_SECRET", "Invalid Pay-me client secret", checkCredential}
 	settingAPIVersion     = stringSetting{"api_version", "PAYME_API_VERSION", "Invalid Pay-me API version", checkAPIVersion}
 	settingRequestTimeout = stringSetting{"request_timeout", "PAYME_REQUEST_TIMEOUT", "Invalid request timeout", checkRequestTimeout}
+	settingSealingKey     = stringSetting{"sealing_key", "PAYME_SEALING_KEY", "Invalid Sealing Key", checkSealingKey}
+	settingPreviousKeys   = stringSetting{"previous_sealing_keys", "PAYME_PREVIOUS_SEALING_KEYS", "Invalid Previous Sealing Key", checkSealingKey}
 )
 
 const envMaxRetries = "PAYME_MAX_RETRIES"
@@ -150,6 +155,27 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:   true,
 				Validators: []validator.Int64{maxRetriesValidator{}},
 			},
+			"sealing_key": schema.StringAttribute{
+				MarkdownDescription: "The key that seals refresh tokens in the state: a random value of 32 to 1024 characters " +
+					"without white space or commas, such as the output of `openssl rand -base64 32`. Without it, the key is " +
+					"derived from `client_id` and `client_secret` (with HKDF; the secret itself is never stored), so a new " +
+					"client secret would strand the tokens sealed before: set a dedicated key before rotating the secret. " +
+					"Tokens sealed under the credential-derived key still open once a dedicated key is set, and are sealed " +
+					"again under it on the next refresh. Environment variable: `PAYME_SEALING_KEY`.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{settingSealingKey},
+			},
+			"previous_sealing_keys": schema.ListAttribute{
+				MarkdownDescription: "Older sealing keys, which open tokens sealed before a key change but never seal. " +
+					"A token sealed under one of them is sealed again under `sealing_key` on the next refresh, without " +
+					"calling Pay-me; once every state has been refreshed, remove the old key. Environment variable: " +
+					"`PAYME_PREVIOUS_SEALING_KEYS`, the keys separated by commas.",
+				Optional:    true,
+				Sensitive:   true,
+				ElementType: types.StringType,
+				Validators:  []validator.List{listvalidator.ValueStringsAre(settingPreviousKeys)},
+			},
 		},
 	}
 }
@@ -178,7 +204,11 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		resp.Diagnostics.AddError("Cannot create the Pay-me client", err.Error())
 		return
 	}
-	data.client, data.authURLFrom = client, p.authURLFrom(m)
+	keys, known := p.sealingKeys(ctx, m, cfg, &resp.Diagnostics)
+	if !known || resp.Diagnostics.HasError() {
+		return
+	}
+	data.client, data.keys, data.authURLFrom = client, keys, p.authURLFrom(m)
 }
 
 // clientConfig merges HCL, environment variables and defaults. It reports
@@ -290,7 +320,7 @@ func (p *paymeProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *paymeProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{NewAccessTokenEphemeralResource}
+	return []func() ephemeral.EphemeralResource{NewAccessTokenEphemeralResource, NewRefreshTokenSecretEphemeralResource}
 }
 
 func (p *paymeProvider) DataSources(context.Context) []func() datasource.DataSource {

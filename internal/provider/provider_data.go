@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
 // providerData is what Configure hands to every resource.
@@ -14,7 +15,9 @@ type providerData struct {
 	// client is nil while the provider configuration holds unknown values,
 	// which happens during plan when credentials come from other resources.
 	client *paymeauth.Client
-	now    func() time.Time
+	// keys seal and open refresh tokens; nil exactly when client is.
+	keys *seal.Ring
+	now  func() time.Time
 	// authURLFrom names the setting the auth URL came from, for the
 	// diagnostics of failures that point at it.
 	authURLFrom string
@@ -63,5 +66,13 @@ func (p *paymeProvider) authURLFrom(m providerModel) string {
 	if v, ok := p.env(settingEnvironment.env); ok {
 		return fmt.Sprintf("the %s environment variable (%q)", settingEnvironment.env, v)
 	}
-	return "the default environment"
+	return "the provider configuration"
+}
+
+// readyKeys returns the sealing keys, or records why there are none.
+func (d *providerData) readyKeys(diags *diag.Diagnostics) *seal.Ring {
+	if d.readyClient(diags) == nil {
+		return nil
+	}
+	return d.keys
 }

@@ -2,8 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -27,18 +27,24 @@ import (
 
 	"github.com/payme-community/terraform-provider-payme/internal/duration"
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
 var (
-	_ resource.Resource               = (*refreshTokenResource)(nil)
-	_ resource.ResourceWithConfigure  = (*refreshTokenResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*refreshTokenResource)(nil)
-
+	_ resource.Resource                     = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithConfigure        = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*refreshTokenResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*refreshTokenResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*refreshTokenResource)(nil)
 	_ resource.ResourceWithImportState      = (*refreshTokenResource)(nil)
 )
 
 var rotateAfterLimits = durationValidator{min: time.Minute, max: 3650 * 24 * time.Hour, example: "30d"}
+
+// privatePasswordDigest keys, in the resource's private state, the HMAC of
+// the password the token was created with, so that a changed password_wo
+// is noticed without a version number and without storing the password.
+const privatePasswordDigest = "password_digest"
 
 // NewRefreshTokenResource returns the payme_refresh_token resource.
 func NewRefreshTokenResource() resource.Resource {
@@ -58,6 +64,8 @@ type refreshTokenModel struct {
 	Keepers           types.Map    `tfsdk:"keepers"`
 	RotateAfter       types.String `tfsdk:"rotate_after"`
 	RevokeOnDestroy   types.Bool   `tfsdk:"revoke_on_destroy"`
+	StorePlaintext    types.Bool   `tfsdk:"store_plaintext_refresh_token"`
+	Sealed            types.String `tfsdk:"sealed_refresh_token"`
 	RefreshToken      types.String `tfsdk:"refresh_token"`
 	GrantedScopes     types.Set    `tfsdk:"granted_scopes"`
 	IssuedAt          types.String `tfsdk:"issued_at"`
@@ -71,9 +79,13 @@ func (r *refreshTokenResource) Metadata(_ context.Context, req resource.Metadata
 
 func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "A Pay-me refresh token, obtained with the password grant and the `offline_access` scope, " +
 			"and revoked through Pay-me's `/revoke` endpoint when the resource is destroyed. Use it to seed a secrets " +
-			"store with a long-lived credential; the token is kept in the state, marked sensitive.\n\n" +
+			"store with a long-lived credential. The state holds the token only sealed (`sealed_refresh_token`, " +
+			"encrypted with AES-256-GCM under the provider's sealing key); the ephemeral resource " +
+			"`payme_refresh_token_secret` opens it, without calling Pay-me, for write-only arguments such as " +
+			"`secret_string_wo`, `data_json_wo` or `data_wo`.\n\n" +
 			"Terraform never calls Pay-me to read the token back: Pay-me has no endpoint for that, and using a refresh " +
 			"token could rotate it. For the same reason the resource cannot be imported. " +
 			"`password_wo` needs Terraform 1.11 or later, or OpenTofu 1.11 or later.",
@@ -93,8 +105,9 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"password_wo": schema.StringAttribute{
 				MarkdownDescription: "The merchant user's password, at most 100 characters; requires `username`. Write-only: it is sent to " +
-					"Pay-me but never stored in the plan or the state. Change `password_wo_version` to create a new " +
-					"token with a new password.",
+					"Pay-me but never stored in the plan or the state. The resource keeps an HMAC of it under the sealing " +
+					"key in its private state, so changing the password plans a new token even without " +
+					"`password_wo_version`.",
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
@@ -102,7 +115,7 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"password_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "Any number; changing it creates a new token with the current `password_wo`. " +
-					"Terraform cannot see changes to a write-only value, so this is how a new password takes effect.",
+					"When it is set, only it decides: a changed password alone then plans nothing.",
 				Optional:      true,
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 				Validators:    []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
@@ -143,11 +156,29 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 			},
+			"store_plaintext_refresh_token": schema.BoolAttribute{
+				MarkdownDescription: "Whether `refresh_token` holds the token in plaintext (default `false`). Only for sinks " +
+					"without a write-only argument: with `true`, anyone who can read the state, a state backup or " +
+					"`terraform show -json` holds a live payment credential, exactly as in providers without sealing. " +
+					"Changing it updates the resource in place, without a new token.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"sealed_refresh_token": schema.StringAttribute{
+				MarkdownDescription: "The refresh token, sealed: `pmseal1.`, the identifier of the sealing key, a dot, and " +
+					"the AES-256-GCM ciphertext in base64url, bound to `id`. Pass it with `id` to the " +
+					"`payme_refresh_token_secret` ephemeral resource to use the token. It is re-sealed under the current " +
+					"`sealing_key` on refresh when an older key sealed it.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"refresh_token": schema.StringAttribute{
-				MarkdownDescription: "The refresh token. It is sensitive and stored in the state: protect the state accordingly.",
-				Computed:            true,
-				Sensitive:           true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The refresh token in plaintext, only with `store_plaintext_refresh_token = true`; " +
+					"null otherwise. Prefer `payme_refresh_token_secret`.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"granted_scopes": schema.SetAttribute{
 				MarkdownDescription: "The scopes Pay-me granted, which can differ from those asked for.",
@@ -201,16 +232,41 @@ func (r *refreshTokenResource) Configure(_ context.Context, req resource.Configu
 	r.data, resp.Diagnostics = toProviderData(req.ProviderData)
 }
 
-// ModifyPlan derives rotate_at and proposes a new token once it has passed.
+// ModifyPlan plans the plaintext attribute, proposes a new token when the
+// password changed, and derives rotate_at, proposing a new token once it
+// has passed.
 func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
-		return // destroy, or create (where Create sets rotate_at)
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	var plan, state refreshTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	// A state upgraded without a key keeps its plaintext until Read seals
+	// it: planning it away now would lose the token.
+	unsealed := state.Sealed.IsNull() && !state.RefreshToken.IsNull()
+	switch {
+	case unsealed || plan.StorePlaintext.IsUnknown():
+	case !plan.StorePlaintext.ValueBool():
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringNull())...)
+	case state.RefreshToken.IsNull() && !req.State.Raw.IsNull():
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringUnknown())...)
+	}
+	if req.State.Raw.IsNull() {
+		return // create, where Create sets rotate_at
+	}
+	if r.passwordChanged(ctx, req, plan) {
+		resp.Diagnostics.AddWarning("Password Changed",
+			fmt.Sprintf("password_wo differs from the password the refresh token %s was created with, so a new token "+
+				"is planned. Set password_wo_version to decide yourself when a new password takes effect.", state.ID.ValueString()))
+		// As for rotation: an unknown planned value makes the replacement stick.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
 	}
 	if plan.RotateAfter.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
@@ -229,6 +285,44 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), rotateAt)...)
+}
+
+// passwordDigest is what the private state keeps of a password: an HMAC
+// under a sealing key, named by the key's identifier.
+type passwordDigest struct {
+	KeyID string `json:"kid"`
+	MAC   string `json:"hmac"`
+}
+
+func newPasswordDigest(k *seal.Key, password types.String) []byte {
+	b, _ := json.Marshal(passwordDigest{KeyID: k.ID(), MAC: k.Digest("password_wo\x00" + password.ValueString())})
+	return b
+}
+
+// passwordChanged compares password_wo with the digest kept at creation.
+// It says no whenever it cannot tell: a version number decides instead, the
+// password is unknown, no digest was kept (states from before digests), or
+// the key that made the digest is gone.
+func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, plan refreshTokenModel) bool {
+	if !plan.PasswordWOVersion.IsNull() || r.data == nil || r.data.keys == nil {
+		return false
+	}
+	var password types.String
+	if req.Config.GetAttribute(ctx, path.Root("password_wo"), &password).HasError() || password.IsUnknown() {
+		return false
+	}
+	raw, diags := req.Private.GetKey(ctx, privatePasswordDigest)
+	var kept passwordDigest
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &kept) != nil {
+		return false
+	}
+	k := r.data.keys.Key(kept.KeyID)
+	if k == nil {
+		return false
+	}
+	var now passwordDigest
+	_ = json.Unmarshal(newPasswordDigest(k, password), &now)
+	return now.MAC != kept.MAC
 }
 
 // due reports whether rotate_at has passed on the provider's clock.
@@ -257,6 +351,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	keys := r.data.keys
 
 	tok, err := client.Token(ctx, paymeauth.TokenRequest{
 		Grant:    paymeauth.GrantPassword,
@@ -278,9 +373,13 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	}
 
 	issued := tok.IssuedAt.UTC().Truncate(time.Second)
-	plan.ID = types.StringValue(fingerprint(tok.RefreshToken))
+	plan.ID = types.StringValue(seal.Fingerprint(tok.RefreshToken))
 	plan.PasswordWO = types.StringNull()
-	plan.RefreshToken = types.StringValue(tok.RefreshToken)
+	plan.Sealed = types.StringValue(keys.Seal(tok.RefreshToken, plan.ID.ValueString()))
+	plan.RefreshToken = types.StringNull()
+	if plan.StorePlaintext.ValueBool() {
+		plan.RefreshToken = types.StringValue(tok.RefreshToken)
+	}
 	plan.GrantedScopes = scopeSet(tok.Scopes)
 	plan.IssuedAt = types.StringValue(issued.Format(time.RFC3339))
 	plan.IssuedAtUnix = types.Int64Value(issued.Unix())
@@ -292,12 +391,45 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	tflog.Info(ctx, "created Pay-me refresh token", map[string]any{"id": plan.ID.ValueString()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePasswordDigest, newPasswordDigest(keys.Current(), password))...)
 }
 
-// Read keeps the state as it is (the framework starts resp.State from it):
-// Pay-me cannot tell whether a refresh token is still live without using
-// it, and using it might rotate it.
-func (r *refreshTokenResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// Read never calls Pay-me: Pay-me cannot tell whether a refresh token is
+// still live without using it, and using it might rotate it. It only seals
+// a token that an upgrade left in plaintext, and seals again under the
+// current key a token sealed under an older one. Without keys (a provider
+// configuration not known yet) it keeps the state as it is.
+func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil || r.data.keys == nil {
+		return
+	}
+	keys := r.data.keys
+	var state refreshTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	switch kid, _ := seal.KeyID(state.Sealed.ValueString()); {
+	case state.Sealed.IsNull() && !state.RefreshToken.IsNull():
+		state.Sealed = types.StringValue(keys.Seal(state.RefreshToken.ValueString(), id))
+		tflog.Info(ctx, "sealed a Pay-me refresh token kept in plaintext by an earlier version", map[string]any{"id": id})
+	case state.Sealed.IsNull() || kid == keys.Current().ID():
+		return
+	default:
+		token, _, err := keys.Open(state.Sealed.ValueString(), id)
+		if err != nil {
+			addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
+			return
+		}
+		state.Sealed = types.StringValue(keys.Seal(token, id))
+		tflog.Info(ctx, "sealed a Pay-me refresh token again under the current key", map[string]any{"id": id, "old_key": kid, "new_key": keys.Current().ID()})
+	}
+	if !state.StorePlaintext.ValueBool() {
+		state.RefreshToken = types.StringNull()
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
 
 // Update handles the arguments that do not need a new token.
 func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -313,7 +445,28 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
 		return
 	}
+	keys := r.data.readyKeys(&resp.Diagnostics)
+	if keys == nil {
+		return
+	}
+	switch {
+	case plan.Sealed.IsNull():
+		// A state upgraded without a key: the plaintext stays as planned
+		// until Read seals it.
+	case plan.StorePlaintext.ValueBool() && plan.RefreshToken.IsUnknown():
+		token, _, err := keys.Open(plan.Sealed.ValueString(), plan.ID.ValueString())
+		if err != nil {
+			addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token in plaintext", err)
+			return
+		}
+		plan.RefreshToken = types.StringValue(token)
+	case !plan.StorePlaintext.ValueBool():
+		plan.RefreshToken = types.StringNull()
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	var password types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePasswordDigest, newPasswordDigest(keys.Current(), password))...)
 }
 
 // Delete revokes the token. Any failure other than Pay-me saying the token
@@ -333,7 +486,13 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	if client == nil {
 		return
 	}
-	err := client.Revoke(ctx, state.Username.ValueString(), state.RefreshToken.ValueString())
+	token, err := openToken(r.data.keys, state)
+	if err != nil {
+		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
+			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)
+		return
+	}
+	err = client.Revoke(ctx, state.Username.ValueString(), token)
 	switch {
 	case err == nil:
 		tflog.Info(ctx, "revoked Pay-me refresh token", map[string]any{"id": state.ID.ValueString()})
@@ -345,12 +504,6 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 		r.data.addPaymeError(&resp.Diagnostics, "revoke the Pay-me refresh token "+state.ID.ValueString()+
 			" (it stays in the state so that the next destroy can try again)", err)
 	}
-}
-
-// fingerprint identifies a token without revealing it.
-func fingerprint(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return "sha256:" + hex.EncodeToString(sum[:8])
 }
 
 // rotateAtFor returns issued_at plus rotate_after, or null without rotate_after.

@@ -18,7 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
+	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
+	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
 const refreshTokenAddr = "payme_refresh_token.t"
@@ -35,26 +37,40 @@ resource "payme_refresh_token" "t" {
 `, demoUsername, demoPassword, strings.Join(lines, "\n  "))
 }
 
-// tokenHolder remembers refresh tokens seen in state, so that checks can
-// ask the sandbox about them after Terraform has moved on.
-type tokenHolder struct{ tokens []string }
-
-func (h *tokenHolder) capture(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
+// tokenCapture captures refresh tokens by their fingerprint (a state's id),
+// taking the plaintext from the sandbox while the token is live, so that
+// checks can use or look for tokens the state no longer holds.
+func (e *testEnv) tokenCapture() *paymetest.Capture {
+	return paymetest.NewCapture(func(id string) (string, error) {
+		for _, tok := range e.sandbox.LiveRefreshTokenValues() {
+			if seal.Fingerprint(tok) == id {
+				return tok, nil
+			}
 		}
-		tok := rs.Primary.Attributes["refresh_token"]
-		if tok == "" {
-			return fmt.Errorf("%s has no refresh_token", addr)
-		}
-		h.tokens = append(h.tokens, tok)
-		return nil
-	}
+		return "", fmt.Errorf("no live token in the sandbox has the fingerprint %s", id)
+	})
 }
 
-func (h *tokenHolder) last() string { return h.tokens[len(h.tokens)-1] }
+// captureToken adds the token of the resource at addr to h.
+func captureToken(addr string, h *paymetest.Capture) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), h)
+}
+
+// noSecretInState checks that the state holds neither the demo password,
+// nor the client secret, nor any refresh token the sandbox knows or a
+// capture saw.
+func (e *testEnv) noSecretInState(captures ...*paymetest.Capture) statecheck.StateCheck {
+	return paymetest.NoSecretInState(func() []string {
+		secrets := append([]string{demoPassword, demoClientSecret}, e.sandbox.LiveRefreshTokenValues()...)
+		for _, c := range captures {
+			secrets = append(secrets, c.Values()...)
+		}
+		return secrets
+	})
+}
+
+// sealedShape is what sealed_refresh_token looks like.
+var sealedShape = knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.[0-9a-f]{8}\.[A-Za-z0-9_-]{60,}$`))
 
 // useRefreshToken runs Pay-me's refresh grant against the sandbox, as a
 // consumer of the seeded secret would.
@@ -74,9 +90,9 @@ func (e *testEnv) useRefreshToken(token string) error {
 
 // checkRefusedAfterDestroy is a CheckDestroy: every token seen must now be
 // refused by the refresh grant.
-func (e *testEnv) checkRefusedAfterDestroy(h *tokenHolder) resource.TestCheckFunc {
+func (e *testEnv) checkRefusedAfterDestroy(h *paymetest.Capture) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		for i, tok := range h.tokens {
+		for i, tok := range h.Values() {
 			err := e.useRefreshToken(tok)
 			if err == nil {
 				return fmt.Errorf("token %d still works after destroy", i)
@@ -95,17 +111,18 @@ func (e *testEnv) checkRefusedAfterDestroy(h *tokenHolder) resource.TestCheckFun
 func TestAccRefreshToken_lifecycle(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{{
 			Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreate),
-					plancheck.ExpectUnknownValue(refreshTokenAddr, tfjsonpath.New("refresh_token")),
+					plancheck.ExpectUnknownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token")),
+					plancheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
 					plancheck.ExpectSensitiveValue(refreshTokenAddr, tfjsonpath.New("refresh_token")),
 				},
 			},
@@ -123,12 +140,12 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("issued_at_unix"), knownvalue.Int64Exact(e.clock.Now().Unix())),
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("revoke_on_destroy"), knownvalue.Bool(true)),
-			},
-			Check: resource.ComposeAggregateTestCheckFunc(
-				h.capture(refreshTokenAddr),
-				checkFingerprint(refreshTokenAddr),
-				checkNoSecretInState(demoPassword, demoClientSecret),
-				func(*terraform.State) error {
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("store_plaintext_refresh_token"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedShape),
+				captureToken(refreshTokenAddr, h),
+				e.noSecretInState(h),
+				checkNow(func() error {
 					// Exactly one password grant with the scopes plus offline_access, sorted.
 					var grants []string
 					for _, j := range e.sandbox.Journal() {
@@ -140,9 +157,9 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 					if len(grants) != 1 || grants[0] != want {
 						return fmt.Errorf("token requests %q, want one %q", grants, want)
 					}
-					return e.useRefreshToken(h.last())
-				},
-			),
+					return e.useRefreshToken(h.Last())
+				}),
+			},
 		}},
 	})
 	if n := e.sandbox.Requests("/revoke"); n != 1 {
@@ -150,48 +167,20 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 	}
 }
 
-func checkFingerprint(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		a := s.RootModule().Resources[addr].Primary.Attributes
-		if want := fingerprint(a["refresh_token"]); a["id"] != want {
-			return fmt.Errorf("id %q is not the token's fingerprint %q", a["id"], want)
-		}
-		return nil
-	}
-}
-
-// checkNoSecretInState fails if any attribute of any resource holds one of
-// the secrets.
-func checkNoSecretInState(secrets ...string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for addr, rs := range s.RootModule().Resources {
-			for k, v := range rs.Primary.Attributes {
-				for _, secret := range secrets {
-					if strings.Contains(v, secret) {
-						return fmt.Errorf("%s.%s holds a secret that must never reach the state", addr, k)
-					}
-				}
-			}
-		}
-		return nil
-	}
-}
-
 func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	differentID := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{
 			{
 				Config:            e.refreshTokenConfig(`scopes = ["create:token"]`, `keepers = { deploy = "1" }`),
-				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 			{ // writing offline_access changes nothing that needs a new token
 				Config: e.refreshTokenConfig(`scopes = ["create:token", "offline_access"]`, `keepers = { deploy = "1" }`),
@@ -218,16 +207,14 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 			{ // so does a keeper
 				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "2" }`, `rotate_after = "720h"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 			{ // and a new password version
 				Config: e.refreshTokenConfig(`scopes = ["create:token", "post:charges"]`, `keepers = { deploy = "2" }`, `rotate_after = "720h"`,
@@ -235,8 +222,7 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
-				Check:             h.capture(refreshTokenAddr),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")), captureToken(refreshTokenAddr, h)},
 			},
 		},
 	})
@@ -249,26 +235,31 @@ func TestAccRefreshToken_replaceAndUpdate(t *testing.T) {
 	}
 }
 
+// TestAccRefreshToken_rotation rotates a token under create_before_destroy
+// while a consumer (the refresh grant of payme_access_token, fed by
+// payme_refresh_token_secret) uses it: the consumer gets the new token
+// before the old one is revoked.
 func TestAccRefreshToken_rotation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	config := e.refreshTokenConfig(`scopes = ["create:token"]`, `rotate_after = "24h"`,
 		`lifecycle {
     create_before_destroy = true
-  }`)
+  }`) + openerConfig + consumerConfig
+	mark := 0 // journal entries before the rotation
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("rotate_at"),
 						knownvalue.StringExact(e.clock.Now().Add(24*time.Hour).Format(time.RFC3339))),
+					captureToken(refreshTokenAddr, h),
 				},
-				Check: h.capture(refreshTokenAddr),
 			},
 			{ // not yet due: nothing to do
 				PreConfig: func() { e.clock.Advance(23 * time.Hour) },
@@ -277,8 +268,8 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
-			{ // due: a new token, created before the old one is revoked
-				PreConfig: func() { e.clock.Advance(time.Hour) },
+			{ // due: a new token, handed to the consumer, then the old one revoked
+				PreConfig: func() { e.clock.Advance(time.Hour); mark = len(e.sandbox.Journal()) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
@@ -290,35 +281,75 @@ func TestAccRefreshToken_rotation(t *testing.T) {
 						}
 						return nil
 					})),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					h.capture(refreshTokenAddr),
-					func(*terraform.State) error {
-						if h.tokens[0] == h.tokens[1] {
+					captureToken(refreshTokenAddr, h),
+					checkNow(func() error {
+						tokens := h.Values()
+						if tokens[0] == tokens[1] {
 							return errors.New("rotation kept the same token")
 						}
-						var order []string
-						for _, j := range e.sandbox.Journal() {
-							order = append(order, j.Endpoint)
+						if got := e.requestOrder(mark); !consumerBeforeRevoke.MatchString(got) {
+							return fmt.Errorf("requests in order %q, want the new token, a successful refresh grant, then the old one's revocation", got)
 						}
-						if got := strings.Join(order, " "); got != "/token /token /revoke" {
-							return fmt.Errorf("requests in order %q, want the new token before the old one's revocation", got)
-						}
-						if e.useRefreshToken(h.tokens[0]) == nil {
+						if e.useRefreshToken(tokens[0]) == nil {
 							return errors.New("the old token still works after rotation")
 						}
-						return e.useRefreshToken(h.tokens[1])
-					},
-				),
+						return e.useRefreshToken(tokens[1])
+					}),
+				},
 			},
 		},
 	})
 }
 
+// consumerBeforeRevoke: the rotation's password grant, then a successful
+// refresh grant (the consumer, with the new token), and the revocation last.
+var consumerBeforeRevoke = regexp.MustCompile(`^(refresh_token:\d+ )*password:200 (refresh_token:\d+ )*refresh_token:200 (refresh_token:\d+ )*/revoke:200$`)
+
+// consumerConfig uses the opened token for the refresh grant, as a sink
+// with a write-only argument would: a resource replaced with the token,
+// whose provisioner needs the ephemeral value, so the apply must open it
+// (and Terraform orders it before the old token's destroy).
+const consumerConfig = `
+ephemeral "payme_access_token" "t" {
+  scopes        = ["create:token"]
+  username      = "merchant@example.com"
+  refresh_token = ephemeral.payme_refresh_token_secret.t.refresh_token
+}
+resource "terraform_data" "consumer" {
+  triggers_replace = payme_refresh_token.t.id
+  provisioner "local-exec" {
+    command     = "test \"$GRANT\" = refresh_token"
+    environment = { GRANT = ephemeral.payme_access_token.t.grant_type }
+  }
+}
+`
+
+// requestOrder lists the sandbox's requests as grant (or endpoint) and
+// status, from the mark'th on.
+func (e *testEnv) requestOrder(mark int) string {
+	var order []string
+	for _, j := range e.sandbox.Journal()[mark:] {
+		what := j.Grant
+		if j.Endpoint != "/token" {
+			what = j.Endpoint
+		}
+		order = append(order, fmt.Sprintf("%s:%d", what, j.Status))
+	}
+	return strings.Join(order, " ")
+}
+
+// checkNow runs a check among state checks, in order, after the captures
+// listed before it.
+type checkNow func() error
+
+func (f checkNow) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
 func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
@@ -326,11 +357,11 @@ func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 			if n := e.sandbox.Requests("/revoke"); n != 0 {
 				return fmt.Errorf("destroy sent %d revocations, want none", n)
 			}
-			return e.useRefreshToken(h.last())
+			return e.useRefreshToken(h.Last())
 		},
 		Steps: []resource.TestStep{{
-			Config: e.refreshTokenConfig(`scopes = ["create:token"]`, `revoke_on_destroy = false`),
-			Check:  h.capture(refreshTokenAddr),
+			Config:            e.refreshTokenConfig(`scopes = ["create:token"]`, `revoke_on_destroy = false`),
+			ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
 		}},
 	})
 }
@@ -338,7 +369,7 @@ func TestAccRefreshToken_noRevokeOnDestroy(t *testing.T) {
 func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, func(c *sandbox.Config) { c.RevokeUnknown = sandbox.RevokeUnknownReject })
-	var h tokenHolder
+	h := e.tokenCapture()
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   needsWriteOnly,
 		ProtoV6ProviderFactories: e.factories(),
@@ -353,15 +384,15 @@ func TestAccRefreshToken_revokedOutOfBand(t *testing.T) {
 		},
 		Steps: []resource.TestStep{{
 			Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				h.capture(refreshTokenAddr),
-				func(*terraform.State) error {
-					if !e.sandbox.RevokeOutOfBand(h.last()) {
+			ConfigStateChecks: []statecheck.StateCheck{
+				captureToken(refreshTokenAddr, h),
+				checkNow(func() error {
+					if !e.sandbox.RevokeOutOfBand(h.Last()) {
 						return errors.New("the token was not live")
 					}
 					return nil
-				},
-			),
+				}),
+			},
 		}},
 	})
 }
@@ -378,14 +409,14 @@ func TestAccRefreshToken_failedRevokeKeepsResource(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t)
-			var h tokenHolder
+			h := e.tokenCapture()
 			withToken := e.refreshTokenConfig(`scopes = ["create:token"]`)
 			resource.UnitTest(t, resource.TestCase{
 				TerraformVersionChecks:   needsWriteOnly,
 				ProtoV6ProviderFactories: e.factories(),
-				CheckDestroy:             e.checkRefusedAfterDestroy(&h),
+				CheckDestroy:             e.checkRefusedAfterDestroy(h),
 				Steps: []resource.TestStep{
-					{Config: withToken, Check: h.capture(refreshTokenAddr)},
+					{Config: withToken, ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)}},
 					{
 						PreConfig:   func() { e.sandbox.InjectFault(fault) },
 						Config:      e.providerBlock(),
@@ -396,7 +427,7 @@ func TestAccRefreshToken_failedRevokeKeepsResource(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
-						Check: func(*terraform.State) error { return e.useRefreshToken(h.last()) },
+						Check: func(*terraform.State) error { return e.useRefreshToken(h.Last()) },
 					},
 				},
 			})
@@ -478,5 +509,203 @@ func TestAccRefreshToken_createFailsCleanly(t *testing.T) {
 				t.Errorf("%d live refresh tokens after a failed create", n)
 			}
 		})
+	}
+}
+
+// kidOf is the key identifier the sealing key k writes.
+func kidOf(t *testing.T, k string) string {
+	t.Helper()
+	key, err := seal.NewKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.ID()
+}
+
+func sealedUnder(kid string) knownvalue.Check {
+	return knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.` + kid + `\.`))
+}
+
+// TestAccRefreshToken_sealingKeyChange moves a token from one sealing key
+// to the next (re-sealed on refresh, no Pay-me call), then loses the key:
+// destroy fails naming the missing key, the token stays in the state and
+// live, and a destroy with the key revokes it.
+func TestAccRefreshToken_sealingKeyChange(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	h := e.tokenCapture()
+	const keyA, keyB, keyC = "sealing-key-A-0123456789abcdefghij", "sealing-key-B-0123456789abcdefghij", "sealing-key-C-0123456789abcdefghij"
+	config := e.refreshTokenConfig(`scopes = ["create:token"]`)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	onlyOneGrant := checkNow(func() error {
+		if got := e.requestOrder(0); got != "password:200" {
+			return fmt.Errorf("requests %q, want only the first password grant", got)
+		}
+		return nil
+	})
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.env["PAYME_SEALING_KEY"] = keyA },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedUnder(kidOf(t, keyA))),
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					captureToken(refreshTokenAddr, h),
+				},
+			},
+			{ // a new key, the old one kept to open: re-sealed by the refresh alone
+				PreConfig: func() { e.env["PAYME_SEALING_KEY"], e.env["PAYME_PREVIOUS_SEALING_KEYS"] = keyB, keyA },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedUnder(kidOf(t, keyB))),
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					onlyOneGrant,
+				},
+			},
+			{ // the old key can go now
+				PreConfig: func() { delete(e.env, "PAYME_PREVIOUS_SEALING_KEYS") },
+				Config:    config + openerConfig + consumerConfig,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+				},
+			},
+			{ // key B lost: destroy refuses, naming it, and forgets nothing
+				PreConfig:   func() { e.env["PAYME_SEALING_KEY"] = keyC },
+				Config:      e.providerBlock(),
+				ExpectError: diagRegexp("Sealing Key Missing", "stays in the state", "sealed under the key "+kidOf(t, keyB)),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					checkNow(func() error {
+						if !e.sandbox.RefreshTokenLive(h.Last()) {
+							return errors.New("the token is no longer live, though no destroy could open it")
+						}
+						return nil
+					}),
+				},
+			},
+			{ // with key B back (as an old key), destroy revokes it
+				PreConfig: func() { e.env["PAYME_PREVIOUS_SEALING_KEYS"] = keyB },
+				Config:    config,
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_passwordChange: without password_wo_version, a new
+// password plans a new token (here, one the sandbox refuses, so the old
+// token stays thanks to create_before_destroy); the old password plans
+// nothing; with password_wo_version, only the version decides.
+func TestAccRefreshToken_passwordChange(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	h := e.tokenCapture()
+	cbd := `lifecycle {
+    create_before_destroy = true
+  }`
+	withPassword := func(password string, lines ...string) string {
+		return e.providerBlock() + fmt.Sprintf(`
+resource "payme_refresh_token" "t" {
+  username    = %q
+  password_wo = %q
+  scopes      = ["create:token"]
+  %s
+}
+`, demoUsername, password, strings.Join(append(lines, cbd), "\n  "))
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
+		Steps: []resource.TestStep{
+			{
+				Config:            withPassword(demoPassword),
+				ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h), sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+			},
+			{
+				Config: withPassword("a-new-password"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ExpectError: diagRegexp("HTTP 401"),
+			},
+			{
+				Config:            withPassword(demoPassword),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id"))},
+			},
+			{ // adding a version is itself a change of version
+				Config: withPassword(demoPassword, `password_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{captureToken(refreshTokenAddr, h)},
+			},
+			{
+				Config:           withPassword("a-new-password", `password_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_plaintextOptIn keeps the token in plaintext only
+// while store_plaintext_refresh_token is true, switching in place.
+func TestAccRefreshToken_plaintextOptIn(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	h := e.tokenCapture()
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	inPlace := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(refreshTokenAddr, plancheck.ResourceActionUpdate)},
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.checkRefusedAfterDestroy(h),
+		Steps: []resource.TestStep{
+			{
+				Config: e.refreshTokenConfig(`scopes = ["create:token"]`, `store_plaintext_refresh_token = true`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					captureToken(refreshTokenAddr, h),
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(refreshTokenAddr, tfjsonpath.New("id"), refreshTokenAddr, tfjsonpath.New("refresh_token"), paymetest.FingerprintOf),
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("sealed_refresh_token"), sealedShape),
+				},
+			},
+			{
+				Config:           e.refreshTokenConfig(`scopes = ["create:token"]`),
+				ConfigPlanChecks: inPlace,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(refreshTokenAddr, tfjsonpath.New("refresh_token"), knownvalue.Null()),
+					e.noSecretInState(h),
+				},
+			},
+			{
+				Config:           e.refreshTokenConfig(`scopes = ["create:token"]`, `store_plaintext_refresh_token = true`),
+				ConfigPlanChecks: inPlace,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(refreshTokenAddr, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(refreshTokenAddr, tfjsonpath.New("id"), refreshTokenAddr, tfjsonpath.New("refresh_token"), paymetest.FingerprintOf),
+				},
+			},
+		},
+	})
+	if got := e.tokenRequests("password"); got != 1 {
+		t.Errorf("%d token requests, want 1: switching the opt-in needs no new token", got)
 	}
 }

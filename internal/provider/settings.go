@@ -41,6 +41,11 @@ const (
 	maxCredentialLength = 100
 	maxRetriesLimit     = 10
 	maxRequestTimeout   = 10 * time.Minute
+
+	// A sealing key is a passphrase for HKDF: long enough to carry 192 bits
+	// as base64 (openssl rand -base64 32 gives 44 characters).
+	minSealingKeyLength = 32
+	maxSealingKeyLength = 1024
 )
 
 // Each check returns an error whose text completes the sentence "The value
@@ -140,4 +145,16 @@ func parseMaxRetries(s string) (int64, error) {
 		return 0, fmt.Errorf("is not a whole number: use a number between 0 and %d", maxRetriesLimit)
 	}
 	return n, checkMaxRetries(n)
+}
+
+func checkSealingKey(s string) error {
+	switch n := utf8.RuneCountInString(s); {
+	case n < minSealingKeyLength:
+		return fmt.Errorf("is shorter than %d characters: use a random value, such as the output of openssl rand -base64 32", minSealingKeyLength)
+	case n > maxSealingKeyLength:
+		return fmt.Errorf("is longer than %d characters", maxSealingKeyLength)
+	case strings.IndexFunc(s, unicode.IsSpace) >= 0 || strings.Contains(s, ","):
+		return errors.New("contains white space or a comma: use a random value, such as the output of openssl rand -base64 32")
+	}
+	return nil
 }
