@@ -205,7 +205,8 @@ func TestMirrorInstall(t *testing.T) {
 	if len(agents) == 0 {
 		t.Fatal("the sandbox received no request")
 	}
-	for agent := range agents {
+	for agent, n := range agents {
+		t.Logf("Pay-me received %d requests with User-Agent %q", n, agent)
 		if !strings.HasPrefix(agent, binaryPrefix+"/"+r.version+" ") {
 			t.Errorf("User-Agent %q does not report version %s", agent, r.version)
 		}

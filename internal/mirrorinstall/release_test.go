@@ -143,7 +143,7 @@ func TestChecksumsAndSignature(t *testing.T) {
 		t.Errorf("sha256sum checked %d files, want %d:\n%s", ok, want, out)
 	}
 
-	gpgHome := shortTempDir(t)
+	gpgHome := t.TempDir()
 	env := []string{"GNUPGHOME=" + gpgHome}
 	t.Cleanup(func() { _, _ = command(t, "", env, "gpgconf", "--kill", "gpg-agent") })
 	if out, err := command(t, "", env, "gpg", "--batch", "--import", filepath.Join(r.dir, "snapshot-signing-key.asc")); err != nil {
@@ -184,16 +184,4 @@ func command(t *testing.T, dir string, env []string, name string, args ...string
 func execCommand(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
 	return exec.CommandContext(t.Context(), name, args...)
-}
-
-// shortTempDir is a temporary folder with a path short enough for the
-// gpg-agent socket (t.TempDir paths can pass the 108-byte limit).
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "gpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
 }
