@@ -21,7 +21,7 @@ install_goreleaser() {
   [ -x "$bin" ] && return
   say "Installing goreleaser $version from the Go module proxy into $bin (once)."
   # Outside the project module, so that nothing here touches its go.sum.
-  (cd / && GOFLAGS= GOBIN="$(dirname "$bin").tmp.$$" go install "github.com/goreleaser/goreleaser/v2@$version")
+  (cd / && GOFLAGS='' GOBIN="$(dirname "$bin").tmp.$$" go install "github.com/goreleaser/goreleaser/v2@$version")
   mkdir -p "$(dirname "$bin")"
   mv "$(dirname "$bin").tmp.$$/goreleaser" "$bin"
   rmdir "$(dirname "$bin").tmp.$$"
