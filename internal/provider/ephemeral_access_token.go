@@ -76,7 +76,8 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"so any number of them cost one request to Pay-me per process; `terraform apply` starts one process to plan " +
 			"and one to apply, so it makes two (see Sharing and expiry below). An access token cannot be revoked, so closing this ephemeral resource does nothing; " +
 			"it never asks for `offline_access`, which would leave a refresh token behind that nothing revokes " +
-			"(use `payme_refresh_token` for that). Needs Terraform 1.10 or later, or OpenTofu 1.11 or later.",
+			"(use `payme_refresh_token` for that). Needs Terraform 1.11 or later, or OpenTofu 1.11 or later " +
+			"(Terraform 1.10, the first with ephemeral resources, is not tested).",
 		Attributes: map[string]schema.Attribute{
 			"scopes": schema.SetAttribute{
 				MarkdownDescription: "The scopes to ask for, such as `create:token` and `post:charges`, sent to Pay-me as one " +
