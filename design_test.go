@@ -19,6 +19,7 @@ var testOnly = []string{
 	"internal/devoverride",
 	"internal/paymetest",
 	"internal/hostile",
+	"internal/mirrorinstall",
 	"internal/cmd/",
 }
 
@@ -67,8 +68,18 @@ func TestImportRules(t *testing.T) {
 		allowed func(imp string) bool
 		why     string
 	}{
-		{"internal/paymeauth", func(imp string) bool { return !ours(imp) && !strings.Contains(imp, "terraform-plugin-framework") },
-			"the auth client knows nothing of Terraform nor of the rest of the module"},
+		{"internal/paymeauth", func(imp string) bool {
+			leaf := imp == module+"/internal/redact" || imp == module+"/internal/backoff"
+			return (leaf || !ours(imp)) && !strings.Contains(imp, "terraform-plugin-framework")
+		}, "the auth client knows nothing of Terraform, and of the module only the secret gate and the retry wait"},
+		{"internal/redact", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the secret gate is the standard library only, so every package can use it"},
+		{"internal/backoff", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the retry wait is a pure function over the standard library"},
+		{"internal/seal", func(imp string) bool { return !ours(imp) && !strings.Contains(imp, "terraform") },
+			"sealing is cryptography from the standard library or x/crypto, apart from Terraform"},
+		{"internal/duration", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the duration parser is the standard library only"},
 		{"internal/sandbox", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"the sandbox is the standard library only, so that it stays a neutral judge of the wire"},
 		{"internal/provider", func(imp string) bool { return !ours(imp) || !isTestOnly(imp) },

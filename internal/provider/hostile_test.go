@@ -122,9 +122,13 @@ output "id" {
 `
 	if h.c.UsesToken {
 		hcl += `
+ephemeral "payme_refresh_token_secret" "t" {
+  id                   = payme_refresh_token.t.id
+  sealed_refresh_token = payme_refresh_token.t.sealed_refresh_token
+}
 ephemeral "payme_access_token" "refresh" {
   scopes        = ["create:token"]
-  refresh_token = payme_refresh_token.t.refresh_token
+  refresh_token = ephemeral.payme_refresh_token_secret.t.refresh_token
 }
 check "token" {
   assert {
