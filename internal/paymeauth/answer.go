@@ -116,6 +116,30 @@ type answer struct {
 	texts         []string // message values and error_description, for the verdict
 }
 
+// keepRefresh decodes the refresh token; an empty one is no token.
+func (a *answer) keepRefresh() {
+	if len(a.RefreshRaw) == 0 || a.RefreshRaw[0] != '"' || json.Unmarshal(a.RefreshRaw, &a.refreshToken) != nil || a.refreshToken == "" {
+		a.RefreshRaw, a.refreshToken = nil, ""
+	}
+}
+
+// leadingRefreshToken reads an object's top-level members in order up to a
+// "refresh_token", for a body that does not decode whole.
+func leadingRefreshToken(body []byte) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	for {
+		var v json.RawMessage
+		if key, err := dec.Token(); err != nil || dec.Decode(&v) != nil {
+			return nil // the end of the object, or of what decodes
+		} else if key == "refresh_token" {
+			return v
+		}
+	}
+}
+
 // parseAnswer reads the first JSON object of body, after any byte-order mark
 // and before any trailing bytes; parsed is false when there is none.
 func parseAnswer(body []byte, op string) answer {
@@ -126,13 +150,14 @@ func parseAnswer(body []byte, op string) answer {
 		return a
 	}
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&a); err != nil && !errors.As(err, &te) {
-		return answer{}
+		// Not an answer to trust, but a token it carried must be found, so
+		// that it can be revoked (a body cut at the size limit, say).
+		a = answer{RefreshRaw: leadingRefreshToken(body)}
+		a.keepRefresh()
+		return a
 	}
 	a.parsed = true
-	// An empty refresh token is no token.
-	if len(a.RefreshRaw) == 0 || a.RefreshRaw[0] != '"' || json.Unmarshal(a.RefreshRaw, &a.refreshToken) != nil || a.refreshToken == "" {
-		a.RefreshRaw = nil
-	}
+	a.keepRefresh()
 	// Nothing documents which envelope name an error answer uses.
 	env := a.Authorization
 	if op == opRevoke && a.Revoke != nil || env == nil {

@@ -139,6 +139,8 @@ func TestRefusedAnswerRevokesItsToken(t *testing.T) {
 		{"lone surrogate", 200, `{"success":true,"access_token":"` + testAccess + `","refresh_token":"rt-\udc00-x","expires_in":60}`, callOffline, `"rt-\udc00-x"`, ErrMalformed, "not valid UTF-8"},
 		{"too long", 200, `{"success":true,"access_token":"` + testAccess + `","refresh_token":"` + long + `","expires_in":60}`, callOffline, `"` + long + `"`, ErrMalformed, "longer than 100"},
 		{"rotated on a refused refresh grant", 200, `{"success":"maybe","access_token":"` + testAccess + `","refresh_token":"` + testRefreshNew + `"}`, callRefresh, `"` + testRefreshNew + `"`, ErrMalformed, "success"},
+		{"over 1 MiB", 200, `{"success":true,"access_token":"` + testAccess + `","refresh_token":"` + testRefreshNew + `","pad":"` + strings.Repeat("x", 1<<20) + `"}`, callOffline, `"` + testRefreshNew + `"`, ErrMalformed, "larger than 1 MiB"},
+		{"broken after the token", 200, `{"success":true,"refresh_token":"` + testRefreshNew + `",}`, callOffline, `"` + testRefreshNew + `"`, ErrMalformed, "not a JSON object"},
 		{"error status", 400, `{"success":false,"refresh_token":"` + testRefreshNew + `"}`, callOffline, `"` + testRefreshNew + `"`, ErrBadRequest, ""},
 	}
 	for _, tt := range tests {
