@@ -52,6 +52,43 @@ check "opened" {
 		unit: "requests", note: "baseline: one request per block", goal: goalTokens, ref: want}, nil
 }
 
+// openRequests counts Pay-me requests in one terraform plan that opens k
+// sealed refresh tokens with payme_refresh_token_secret: opening is local.
+func (h *harness) openRequests(k int) (row, error) {
+	config := refreshTokens(k) + fmt.Sprintf(`
+ephemeral "payme_refresh_token_secret" "t" {
+  count                = %d
+  id                   = payme_refresh_token.t[count.index].id
+  sealed_refresh_token = payme_refresh_token.t[count.index].sealed_refresh_token
+}
+check "opened" {
+  assert {
+    condition     = length([for t in ephemeral.payme_refresh_token_secret.t : t if length(t.refresh_token) > 0]) == %d
+    error_message = "Not every token was opened."
+  }
+}
+`, k, k)
+	dir, err := h.dir(fmt.Sprintf("open-%d", k), config)
+	if err != nil {
+		return row{}, err
+	}
+	if _, err := h.cli(dir, nil, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return row{}, err
+	}
+	requests := func() int { return h.sandbox().Requests("/token") + h.sandbox().Requests("/revoke") }
+	before := requests()
+	if _, err := h.cli(dir, nil, "plan", "-input=false", "-no-color"); err != nil {
+		return row{}, err
+	}
+	got := float64(requests() - before)
+	if _, err := h.cli(dir, nil, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return row{}, err
+	}
+	return row{figure: "1. /token requests per Terraform process", name: fmt.Sprintf("K=%d sealed tokens opened", k),
+		ours: got, baseline: float64(k), unit: "requests",
+		note: "baseline: one refresh grant per token", goal: goalOpen, ref: 0}, nil
+}
+
 // refreshTokens is a configuration of n refresh tokens.
 func refreshTokens(n int) string {
 	return devoverride.Preamble + fmt.Sprintf(`

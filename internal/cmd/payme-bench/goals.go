@@ -23,6 +23,10 @@ var (
 		title: "A bug",
 		text:  "Identical blocks must share one token and distinct ones must not. Run the acceptance tests.",
 	}
+	reasonOpenBug = &reason{
+		title: "A bug in opening",
+		text:  "payme_refresh_token_secret opens a sealed token locally and must never call Pay-me. Run the acceptance tests.",
+	}
 	reasonPlugin = &reason{
 		title: "A plugin provider against a built-in resource",
 		text: "terraform_data is built into Terraform, so it costs no plugin process and no gRPC. Every " +
@@ -46,10 +50,11 @@ var (
 // The goals, in the order the report lists them.
 var (
 	goalTokens   = &goal{name: "exactly", exact: true, factor: 1, of: "one request per distinct scope set", reason: reasonBug}
+	goalOpen     = &goal{name: "exactly", exact: true, factor: 1, of: "no request: opening is local", reason: reasonOpenBug}
 	goalApply    = &goal{name: "ratio <= 1.25", factor: 1.25, of: "terraform_data's time, at the judged N", reason: reasonPlugin}
 	goalLatency  = &goal{name: "within 20% of the floor", factor: 1.2, of: "the latency floor plus terraform_data's time", reason: reasonPlugin}
 	goalValidate = &goal{name: "ratio <= 1.2", factor: 1.2, of: "terraform validate without the provider", reason: reasonPlugin}
 	goalRSS      = &goal{name: "<= 40 MiB", factor: 40, of: "1 MiB", reason: reasonRSS}
 
-	goals = []*goal{goalTokens, goalApply, goalLatency, goalValidate, goalRSS}
+	goals = []*goal{goalTokens, goalOpen, goalApply, goalLatency, goalValidate, goalRSS}
 )

@@ -96,6 +96,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		rows = append(rows, r)
 	}
+	for _, k := range sz.ks {
+		r, err := h.openRequests(k)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+	}
 	for _, latency := range []time.Duration{0, sz.latency} {
 		for _, n := range sz.ns {
 			r, err := h.applyDestroyTime(n, latency, sz)

@@ -21,6 +21,7 @@ func TestSmoke(t *testing.T) {
 	for _, want := range []string{
 		"| 1. /token requests per Terraform process | K=3 identical blocks (baseline: one request per block) | 1 requests | 3 requests | 0.33 | exactly 1 | yes |",
 		"| 1. /token requests per Terraform process | K=3 distinct scope sets (baseline: one request per block) | 3 requests | 3 requests | 1.00 | exactly 3 | yes |",
+		"| 1. /token requests per Terraform process | K=3 sealed tokens opened (baseline: one refresh grant per token) | 0 requests | 3 requests | 0.00 | exactly 0 | yes |",
 		"2. apply + destroy wall time | N=3, sandbox answers at once",
 		"3. start-up and footprint | provider peak RSS",
 	} {
