@@ -34,20 +34,17 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flag is a lenient boolean: true/false, 1/0 or yes/no, bare or quoted.
-type flag struct{ set, bad, v bool }
+// flag is a lenient boolean: true/false, 1/0 or yes/no, bare or quoted;
+// loose marks the forms Pay-me does not document (all but true, "true" and
+// their false counterparts).
+type flag struct{ set, bad, loose, v bool }
 
 func (f *flag) UnmarshalJSON(b []byte) error {
 	var t text
 	_ = t.UnmarshalJSON(b)
-	switch strings.ToLower(strings.TrimSpace(t.s)) {
-	case "true", "1", "yes":
-		f.set, f.v = true, true
-	case "false", "0", "no":
-		f.set = true
-	default:
-		f.set, f.bad = t.set, t.set
-	}
+	v := strings.ToLower(strings.TrimSpace(t.s))
+	f.set, f.v, f.loose = t.set, v == "true" || v == "1" || v == "yes", v != "true" && v != "false"
+	f.bad = t.set && !f.v && v != "false" && v != "0" && v != "no"
 	return nil
 }
 
@@ -132,7 +129,8 @@ func parseAnswer(body []byte, op string) answer {
 		return answer{}
 	}
 	a.parsed = true
-	if len(a.RefreshRaw) == 0 || a.RefreshRaw[0] != '"' || json.Unmarshal(a.RefreshRaw, &a.refreshToken) != nil {
+	// An empty refresh token is no token.
+	if len(a.RefreshRaw) == 0 || a.RefreshRaw[0] != '"' || json.Unmarshal(a.RefreshRaw, &a.refreshToken) != nil || a.refreshToken == "" {
 		a.RefreshRaw = nil
 	}
 	// Nothing documents which envelope name an error answer uses.

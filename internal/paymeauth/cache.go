@@ -22,7 +22,7 @@ const maxCacheEntries = 1024
 
 type cacheEntry struct {
 	tok     Token
-	refresh [sha256.Size]byte // digest of the refresh token it was minted from, if any
+	refresh [sha256.Size]byte // digest of the refresh token it was minted from (of "" if none)
 }
 
 type tokenCache struct {
@@ -46,7 +46,6 @@ func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now 
 	if !now.Add(margin).Before(tok.ExpiresAt) {
 		return // nobody could ever reuse it
 	}
-	tok.FromCache = false
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	// Expired entries go on every insert (one per HTTP call, over at most
@@ -61,15 +60,10 @@ func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now 
 // dropRefresh forgets tokens minted from a refresh token that was just
 // revoked, so the cache cannot hand them out afterwards.
 func (tc *tokenCache) dropRefresh(refresh [sha256.Size]byte) {
-	if refresh == ([sha256.Size]byte{}) {
-		return
-	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	maps.DeleteFunc(tc.entries, func(_ cacheKey, e cacheEntry) bool { return e.refresh == refresh })
 }
-
-func (tc *tokenCache) size() int { tc.mu.RLock(); defer tc.mu.RUnlock(); return len(tc.entries) }
 
 // cacheKey digests everything that makes two requests interchangeable: the
 // client identity (itself a digest of BaseURL, Audience, ClientID and

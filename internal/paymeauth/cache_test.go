@@ -338,3 +338,5 @@ func TestCacheBounded(t *testing.T) {
 		t.Errorf("a useless token was stored (size %d)", n)
 	}
 }
+
+func (tc *tokenCache) size() int { tc.mu.RLock(); defer tc.mu.RUnlock(); return len(tc.entries) }

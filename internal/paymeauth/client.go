@@ -16,13 +16,11 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
-const (
-	defaultUserAgent = "terraform-provider-payme"
-	tokenPath        = "/token"
-	revokePath       = "/revoke"
-)
+const defaultUserAgent = "terraform-provider-payme"
 
 // Config configures a Client. Zero values select the documented defaults.
 type Config struct {
@@ -49,13 +47,11 @@ type Config struct {
 // Client talks to Pay-me's auth endpoints and caches the tokens it gets;
 // it is safe for concurrent use.
 type Client struct {
-	cfg                 Config
-	tokenURL, revokeURL string
-	logURL              map[string]string // per op, credentials redacted, for logs and errors
-	http                *http.Client
-	identity            [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
-	cache               tokenCache
-	flights             singleflight.Group
+	cfg      Config
+	logBase  string            // BaseURL with credentials redacted, for logs and errors
+	identity [sha256.Size]byte // digest of BaseURL, Audience, ClientID, ClientSecret
+	cache    tokenCache
+	flights  singleflight.Group
 }
 
 // Token is an access token as answered by Pay-me.
@@ -108,14 +104,11 @@ func New(cfg Config) (*Client, error) {
 		// (301/302). The 3xx answer is returned and refused (ErrEndpoint).
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
-	cfg.HTTPClient = nil // the copy is what is used
+	cfg.HTTPClient = &hc // the copy is what is used
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{
-		cfg: cfg, tokenURL: base + tokenPath, revokeURL: base + revokePath, http: &hc,
-		logURL: map[string]string{opToken: u.JoinPath(tokenPath).Redacted(), opRevoke: u.JoinPath(revokePath).Redacted()},
-	}
+	c := &Client{cfg: cfg, logBase: u.Redacted()}
 	var buf []byte
 	for _, s := range []string{base, cfg.Audience, cfg.ClientID, cfg.ClientSecret} {
 		buf = appendField(buf, s)
@@ -133,19 +126,19 @@ func New(cfg Config) (*Client, error) {
 // neither cached nor shared: each must mint its own refresh token.
 func (c *Client) Token(ctx context.Context, req TokenRequest) (Token, error) {
 	if err := req.validate(); err != nil {
-		return Token{}, c.failEarly(opToken, req.Grant, ErrBadRequest, "invalid request: "+err.Error())
+		return Token{}, c.failEarly(opToken, req.Grant, refused("invalid request: "+err.Error()))
 	}
 	if err := ctx.Err(); err != nil {
-		return Token{}, c.failEarly(opToken, req.Grant, nil, "", err)
+		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(false, err))
 	}
-	if hasScope(req.Scopes, scopeOfflineAccess) {
+	if slices.Contains(req.Scopes, scopeOfflineAccess) {
 		return c.fetchToken(ctx, req, false)
 	}
 	key := c.cacheKey(&req)
 	margin := max(req.MinValidity, c.cfg.SafetyMargin)
 	if tok, ok := c.cache.get(&key, c.cfg.Now(), margin); ok {
 		if tflog.IsDebug(ctx) {
-			c.logCacheHit(ctx, &tok)
+			logCacheHit(ctx, req.Grant, &tok)
 		}
 		return tok, nil
 	}
@@ -162,19 +155,16 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 		defer cancel()
 		tok, err := c.fetchToken(fctx, req, true)
 		if err == nil {
-			c.cache.put(key, tok, digestRefresh(req.RefreshToken), c.cfg.Now(), c.cfg.SafetyMargin)
+			c.cache.put(key, tok, sha256.Sum256([]byte(req.RefreshToken)), c.cfg.Now(), c.cfg.SafetyMargin)
 		}
 		return tok, err
 	})
 	select {
 	case <-ctx.Done():
-		return Token{}, c.failEarly(opToken, req.Grant, nil, "", ctx.Err())
+		return Token{}, c.failEarly(opToken, req.Grant, gaveUp(false, ctx.Err()))
 	case r := <-ch:
-		tok, ok := r.Val.(Token)
-		if r.Err != nil || !ok {
-			return Token{}, r.Err
-		}
-		return tok, nil
+		tok, _ := r.Val.(Token) // the zero Token with r.Err
+		return tok, r.Err
 	}
 }
 
@@ -185,12 +175,18 @@ func (c *Client) flightBound() time.Duration {
 }
 
 func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool) (Token, error) {
-	body := c.tokenBody(&req)
+	// validate keeps each field to its grant, so every non-empty one is sent.
+	w := wireRequest{Action: "authorize", GrantType: string(req.Grant), Scope: strings.Join(req.Scopes, " "),
+		Username: req.Username, Password: req.Password}
+	if req.RefreshToken != "" {
+		w.RefreshToken, _ = json.Marshal(req.RefreshToken)
+	}
+	body := c.body(w)
 	sp := &callSpec{
-		op: opToken, grant: req.Grant, url: c.tokenURL, body: body, username: req.Username, detached: detached,
-		secrets:     newSecretSet(c.cfg.ClientSecret, req.Password, req.RefreshToken),
+		op: opToken, grant: req.Grant, body: body, username: req.Username, detached: detached,
+		secrets:     redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken),
 		sentRefresh: req.RefreshToken,
-		needRefresh: req.Grant == GrantPassword && hasScope(req.Scopes, scopeOfflineAccess),
+		needRefresh: req.Grant == GrantPassword && slices.Contains(req.Scopes, scopeOfflineAccess),
 	}
 	a, at, err := c.call(ctx, sp)
 	clear(body)
@@ -204,11 +200,11 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	// These go into the state: any that quotes a secret is dropped.
 	seen := map[string]bool{}
 	scopes = slices.DeleteFunc(scopes, func(s string) bool {
-		drop := seen[s] || sp.secrets.clean(s) != s
+		drop := seen[s] || sp.secrets.Clean(s) != s
 		seen[s] = true
 		return drop
 	})
-	if sp.secrets.clean(a.TokenType.s) != a.TokenType.s {
+	if sp.secrets.Clean(a.TokenType.s) != a.TokenType.s {
 		a.TokenType.s = ""
 	}
 	return Token{
@@ -223,50 +219,40 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 // it are dropped in both cases.
 func (c *Client) Revoke(ctx context.Context, username, refreshToken string) error {
 	if refreshToken == "" {
-		return c.failEarly(opRevoke, "", ErrBadRequest, "invalid request: a refresh token is required")
+		return c.failEarly(opRevoke, "", refused("invalid request: a refresh token is required"))
 	}
 	if err := ctx.Err(); err != nil {
-		return c.failEarly(opRevoke, "", nil, "", err)
+		return c.failEarly(opRevoke, "", gaveUp(false, err))
 	}
 	raw, _ := json.Marshal(refreshToken) // a string always encodes
 	err := c.revoke(ctx, username, refreshToken, raw)
 	if err == nil || errors.Is(err, ErrInvalidToken) {
-		c.cache.dropRefresh(digestRefresh(refreshToken))
+		c.cache.dropRefresh(sha256.Sum256([]byte(refreshToken)))
 	}
 	return err
 }
 
-// revoke posts the token as the JSON string raw, exactly as Pay-me sent it.
+// revoke posts the token as the JSON string raw, exactly as Pay-me sent it,
+// so that a token Go cannot hold exactly is still revoked byte for byte.
 func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw json.RawMessage) error {
-	body := c.revokeBody(username, raw)
+	body := c.body(wireRequest{Action: "revoke", Username: username, RefreshToken: raw})
 	_, _, err := c.call(ctx, &callSpec{
-		op: opRevoke, url: c.revokeURL, body: body, sentRefresh: refreshToken,
-		secrets: newSecretSet(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
+		op: opRevoke, body: body, sentRefresh: refreshToken,
+		secrets: redact.New(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
 	})
 	clear(body)
-	if err != nil {
-		return err // not a typed nil
-	}
-	return nil
+	return err
 }
 
-// failEarly reports a call refused locally (kind, detail) or whose context
-// ended (cause) before any attempt.
-func (c *Client) failEarly(op string, grant Grant, kind error, detail string, cause ...error) *Error {
-	at := attempt{outcome: outcome{kind: kind, detail: detail}}
-	if len(cause) > 0 {
-		at = gaveUp(&callSpec{}, cause[0])
-	}
-	sp := &callSpec{op: op, grant: grant, logURL: c.logURL[op], secrets: newSecretSet(c.cfg.ClientSecret)}
+// failEarly reports a call refused locally or whose context ended before
+// any attempt.
+func (c *Client) failEarly(op string, grant Grant, at attempt) error {
+	sp := &callSpec{op: op, grant: grant, logURL: c.logURL(op), secrets: redact.New(c.cfg.ClientSecret)}
 	return c.newError(sp, 0, &at, nil, CarriedNone)
 }
 
-func digestRefresh(rt string) [sha256.Size]byte {
-	if rt == "" {
-		return [sha256.Size]byte{}
-	}
-	return sha256.Sum256([]byte(rt))
-}
+// logURL is the URL of op with any credentials redacted.
+func (c *Client) logURL(op string) string { return c.logBase + "/" + op }
 
 // appendField writes s length-prefixed, so field boundaries cannot shift.
 func appendField(b []byte, s string) []byte {

@@ -14,13 +14,14 @@
 //
 // Retries: one explicit loop (transport.go) retries 429, 5xx but 501 and
 // network failures, except those retrying cannot fix (ErrEndpoint), with
-// exponential backoff and jitter, Retry-After honoured up to RetryWaitMax.
+// waits from package backoff: Retry-After honoured up to RetryWaitMax, else
+// exponential with jitter.
 //
 // Tokens are cached per Client under a SHA-256 digest of the request, and
 // concurrent identical requests share one call; offline_access requests are
 // neither cached nor shared.
 //
 // Secrets: every server-supplied text (error messages, TRACE bodies, granted
-// scopes, token type) goes through the secret gate of mask.go before it
+// scopes, token type) goes through the secret gate of package redact before it
 // leaves the package. Errors say what happened; advice is the provider's.
 package paymeauth

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/payme-community/terraform-provider-payme/internal/redact/redacttest"
 )
 
 // revokeRecorder answers /token with a scripted body and records every
@@ -209,7 +211,7 @@ func TestEndpointFailuresAreNotRetried(t *testing.T) {
 			if e := asError(t, err); e.Attempts != 1 || time.Since(start) > 900*time.Millisecond {
 				t.Errorf("Attempts = %d after %v, want 1 at once", e.Attempts, time.Since(start))
 			}
-			if !strings.Contains(err.Error(), tt.detail) || asError(t, err).URL != c.logURL[opToken] {
+			if !strings.Contains(err.Error(), tt.detail) || asError(t, err).URL != c.logURL(opToken) {
 				t.Errorf("error %q (URL %q)", err, asError(t, err).URL)
 			}
 		})
@@ -248,7 +250,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		"over 1 MiB":                         {200, issued[:len(issued)-1] + `,"pad":"` + strings.Repeat("x", 1<<20) + `"}`},
 		"HTML page":                          {502, "<pre>" + html.EscapeString(secret+" "+testPassword) + "</pre>"},
 	}
-	for i, enc := range encoders {
+	for i, enc := range redacttest.Encoders {
 		cases[fmt.Sprintf("echoed request, encoding %d", i)] = tc{401, envelopeWith("01",
 			`{"client_secret":"`+enc(secret)+`","password":"`+enc(testPassword)+`"}`)}
 	}
@@ -267,7 +269,7 @@ func TestSecretsNeverShown(t *testing.T) {
 			}
 			for i, s := range secrets {
 				for j, out := range shown {
-					if holdsPiece(out, s) || holdsPiece(jsonUnescape(out), s) {
+					if redacttest.HoldsPiece(out, s) || redacttest.HoldsPiece(redacttest.UnescapeJSON(out), s) {
 						t.Errorf("output %d holds a piece of secret %d", j, i)
 					}
 				}

@@ -34,16 +34,13 @@ var (
 
 func isInvalidTokenAnswer(sentRefresh bool, status int, bearer bool, a *answer) bool {
 	switch {
-	case !sentRefresh, bearer:
+	case !sentRefresh, bearer, a.Success.set && a.Success.v, a.code != "" && a.code != "01":
 		return false
 	case status >= 200 && status < 300:
-		if !a.Success.set || a.Success.v {
+		if !a.Success.set {
 			return false
 		}
 	case status != 400 && status != 401 && status != 403 && status != 404:
-		return false
-	}
-	if (a.Success.set && a.Success.v) || (a.code != "" && a.code != "01") {
 		return false
 	}
 	named := foldText(a.OAuthError.s) == "invalid_grant"

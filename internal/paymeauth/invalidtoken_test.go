@@ -74,3 +74,21 @@ func TestInvalidTokenVerdict(t *testing.T) {
 		})
 	}
 }
+
+// TestRevokeSuccessMustBeDocumented: a revoke answer makes the provider
+// forget the token, so only the documented forms of success count.
+func TestRevokeSuccessMustBeDocumented(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]error{
+		`{"success":true}`:    nil,
+		`{"success":"true"}`:  nil,
+		`{"success":"yes"}`:   ErrMalformed,
+		`{"success":1}`:       ErrMalformed,
+		`{"success":"maybe"}`: ErrMalformed,
+	} {
+		out := decodeAnswer(decodeInput{op: opRevoke, status: 200, body: []byte(body), sentRefresh: true})
+		if want == nil && out.kind != nil || want != nil && !errors.Is(out.kind, want) {
+			t.Errorf("%s: verdict %v, want %v", body, out.kind, want)
+		}
+	}
+}

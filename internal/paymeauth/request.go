@@ -3,7 +3,6 @@ package paymeauth
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -98,29 +97,9 @@ func quoteShort(s string) string {
 	return string(b)
 }
 
-func hasScope(scopes []string, want string) bool { return slices.Contains(scopes, want) }
-
-func (c *Client) tokenBody(r *TokenRequest) []byte {
-	w := wireRequest{
-		Action: "authorize", GrantType: string(r.Grant), ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
-		Audience: c.cfg.Audience, Scope: strings.Join(r.Scopes, " "), Username: r.Username,
-	}
-	switch r.Grant {
-	case GrantPassword:
-		w.Password = r.Password
-	case GrantRefreshToken:
-		w.RefreshToken, _ = json.Marshal(r.RefreshToken)
-	}
+// body is the JSON body of a call; the client's identity goes on every one.
+func (c *Client) body(w wireRequest) []byte {
+	w.ClientID, w.ClientSecret, w.Audience = c.cfg.ClientID, c.cfg.ClientSecret, c.cfg.Audience
 	b, _ := json.Marshal(&w) //nolint:gosec // G117: sending the client secret is this body's purpose
-	return b
-}
-
-// revokeBody takes the refresh token as a JSON string exactly as Pay-me sent
-// it, so that a token Go cannot hold exactly is still revoked byte for byte.
-func (c *Client) revokeBody(username string, rawToken json.RawMessage) []byte {
-	b, _ := json.Marshal(&wireRequest{ //nolint:gosec // G117: as above
-		Action: "revoke", ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret, Audience: c.cfg.Audience,
-		Username: username, RefreshToken: rawToken,
-	})
 	return b
 }

@@ -6,27 +6,28 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/payme-community/terraform-provider-payme/internal/backoff"
+	"github.com/payme-community/terraform-provider-payme/internal/redact"
 )
 
 const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
 
 // callSpec describes one logical call, which may take several attempts.
 type callSpec struct {
-	op, url, logURL, sentRefresh string
-	username                     string // sent again to revoke a refresh token a refused answer carried
-	grant                        Grant
-	body                         []byte
-	secrets                      *secretSet // grows with every token an answer carries
-	needRefresh                  bool
-	detached                     bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
+	op, logURL, sentRefresh string
+	username                string // sent again to revoke a refresh token a refused answer carried
+	grant                   Grant
+	body                    []byte
+	secrets                 *redact.Set // grows with every token an answer carries
+	needRefresh             bool
+	detached                bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
 
 // attempt is one HTTP attempt: its answer read once (bounded), parsed once
@@ -42,11 +43,11 @@ type attempt struct {
 
 // call runs the attempt loop: attempt, log, then return, or wait and retry
 // a temporary failure while retries and the context last.
-func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Error) {
-	sp.logURL = c.logURL[sp.op]
-	lctx := c.logContext(ctx, sp)
+func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, error) {
+	sp.logURL = c.logURL(sp.op)
+	lctx := logContext(ctx, sp)
 	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.maskBody(sp.body),
+		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
 	})
 	var answered attempt
 	carried := CarriedNone
@@ -55,7 +56,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 		at := c.attempt(ctx, lctx, sp)
 		c.logAttempt(lctx, sp, n, &at, time.Since(start))
 		if at.kind == nil && at.cause == nil {
-			c.logDebug(lctx, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
+			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
 			return at.ans, c.cfg.Now(), nil
 		}
 		if at.status != 0 {
@@ -63,61 +64,60 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, *Er
 		}
 		carried = max(carried, c.revokeCarried(ctx, sp, &at.ans))
 		if at.retry && n <= c.cfg.MaxRetries {
-			wait := c.wait(n-1, at.header)
-			c.logDebug(lctx, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
+			wait := backoff.Wait(n-1, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, at.header)
+			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
 				continue
 			case <-ctx.Done():
 				t.Stop()
-				at = gaveUp(sp, ctx.Err())
+				at = gaveUp(sp.detached, ctx.Err())
 			}
 		}
 		e := c.newError(sp, n, &at, &answered, carried)
-		c.logDebug(lctx, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
+		tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
 		return answer{}, time.Time{}, e
 	}
 }
 
 func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
-	req, err := http.NewRequestWithContext(lctx, http.MethodPost, sp.url, bytes.NewReader(sp.body))
+	req, err := http.NewRequestWithContext(lctx, http.MethodPost, c.cfg.BaseURL+"/"+sp.op, bytes.NewReader(sp.body))
 	if err != nil {
-		return attempt{outcome: outcome{kind: ErrBadRequest, detail: "cannot build the HTTP request"}}
+		return refused("cannot build the HTTP request")
 	}
 	req.Header = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {c.cfg.UserAgent}}
 	if c.cfg.APIVersion != "" {
 		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion} // spelled as Pay-me documents it
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return noAnswer(ctx, sp, err)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
 	at := attempt{status: resp.StatusCode, header: resp.Header, body: body}
-	sp.secrets.add(tokensIn(body)...)
+	sp.secrets.AddFound(body)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		// A timeout or a reset mid-body: retried like a network error.
 		if ctx.Err() != nil {
-			return gaveUp(sp, ctx.Err())
+			return gaveUp(sp.detached, ctx.Err())
 		}
 		at.kind, at.cause, at.retry = ErrTemporary, err, true
-		at.detail = "reading the answer failed: " + sp.secrets.cleanClip(err.Error(), maxMessageLen)
+		at.detail = "reading the answer failed: " + sp.secrets.Clip(err.Error(), maxMessageLen)
 		at.ans = parseAnswer(body, sp.op)
 		return at
 	}
 	at.outcome = decodeAnswer(decodeInput{
 		op:          sp.op,
 		status:      resp.StatusCode,
-		body:        body[:min(len(body), maxBodyBytes)],
+		body:        body,
 		truncated:   err != nil, // shorter than announced: the server sent a cut answer
-		tooLarge:    len(body) > maxBodyBytes,
 		bearer:      resp.Header.Get("WWW-Authenticate") != "",
 		sentRefresh: sp.sentRefresh != "",
 		needRefresh: sp.needRefresh,
 	})
-	sp.secrets.add(at.ans.AccessToken.s, at.ans.refreshToken)
+	sp.secrets.Add(at.ans.AccessToken.s, at.ans.refreshToken)
 	at.retry = errors.Is(at.kind, ErrTemporary)
 	return at
 }
@@ -127,12 +127,12 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 // restarting server or a draining load balancer refuses too.
 func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	if ctx.Err() != nil {
-		return gaveUp(sp, ctx.Err())
+		return gaveUp(sp.detached, ctx.Err())
 	}
 	at := attempt{cause: err}
 	var dns *net.DNSError
 	var cert *tls.CertificateVerificationError
-	msg := sp.secrets.cleanClip(err.Error(), maxMessageLen) // it may quote what the server sent
+	msg := sp.secrets.Clip(err.Error(), maxMessageLen) // it may quote what the server sent
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
 		at.kind, at.detail = ErrEndpoint, "the host name does not resolve: "+msg
@@ -144,10 +144,14 @@ func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
 	return at
 }
 
+func refused(detail string) attempt {
+	return attempt{outcome: outcome{kind: ErrBadRequest, detail: detail}}
+}
+
 // gaveUp reports the context ending: for a caller, no sentinel (it says
 // nothing about Pay-me); for a shared flight, its time bound (temporary).
-func gaveUp(sp *callSpec, err error) attempt {
-	if sp.detached {
+func gaveUp(detached bool, err error) attempt {
+	if detached {
 		return attempt{outcome: outcome{kind: ErrTemporary, detail: "gave up: the shared request exceeded its time bound"}, cause: err}
 	}
 	return attempt{outcome: outcome{detail: "gave up: " + err.Error()}, cause: err}
@@ -168,9 +172,9 @@ func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried
 	}
 	if src.status != 0 {
 		e.HTTPStatus = src.status
-		e.Code = sp.secrets.cleanClip(src.ans.code, maxCodeLen)
+		e.Code = sp.secrets.Clip(src.ans.code, maxCodeLen)
 		for _, m := range src.ans.messages {
-			e.Messages = append(e.Messages, sp.secrets.cleanClip(m, maxMessageLen))
+			e.Messages = append(e.Messages, sp.secrets.Clip(m, maxMessageLen))
 		}
 	}
 	detail += []string{"", "; the refresh token it carried was revoked", "; revoking the refresh token it carried failed"}[carried]
@@ -193,54 +197,19 @@ func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Car
 	return CarriedRevoked
 }
 
-// wait before retry number retry (from 0): Retry-After capped at
-// RetryWaitMax, else exponential from RetryWaitMin with "equal jitter" (half
-// the step fixed, half random: waits grow, concurrent clients spread out).
-func (c *Client) wait(retry int, h http.Header) time.Duration {
-	lo, hi := c.cfg.RetryWaitMin, c.cfg.RetryWaitMax
-	if d, ok := retryAfter(h, time.Now()); ok {
-		return min(d, hi)
-	}
-	step := lo
-	for i := 0; i < retry && step < hi; i++ {
-		step *= 2
-	}
-	half := min(step, hi) / 2
-	return min(max(half+rand.N(half+1), lo), hi) //nolint:gosec // jitter, not security
-}
-
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Duration(min(max(secs, 0), 86400)) * time.Second, secs >= 0
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(t.Sub(now), 0), true
-}
-
-// logSubsystem names the tflog subsystem ("provider.paymeauth" in logs). Its
-// level follows the provider's unless TF_LOG_PROVIDER_PAYME_AUTH is set.
-const logSubsystem = "paymeauth"
-
-// maxLoggedBody keeps TRACE logs readable when a proxy answers with a page.
-const maxLoggedBody = 8 << 10
-
-// sensitiveKeys are field keys whose values never reach a log.
-var sensitiveKeys = []string{"client_secret", "password", "access_token", "refresh_token", "id_token"}
+const (
+	logSubsystem  = "paymeauth" // "provider.paymeauth"; its level can be set with TF_LOG_PROVIDER_PAYME_AUTH
+	maxLoggedBody = 8 << 10     // keeps TRACE logs readable when a proxy answers with a page
+)
 
 // logContext prepares the context all logs of one call go through. Every
-// logged text is already cleaned (mask.go); the tflog masks added here are
-// defence in depth for anything that slips through.
-func (c *Client) logContext(ctx context.Context, sp *callSpec) context.Context {
+// logged text is already cleaned (package redact); the tflog masks added
+// here are defence in depth for anything that slips through.
+func logContext(ctx context.Context, sp *callSpec) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, sensitiveKeys...)
-	ctx = withMasks(ctx, sp.secrets.forms)
+	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem,
+		"client_secret", "password", "access_token", "refresh_token", "id_token")
+	ctx = withMasks(ctx, sp.secrets.Forms())
 	ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_op", sp.op)
 	if sp.grant != "" {
 		ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_grant", string(sp.grant))
@@ -253,14 +222,9 @@ func withMasks(ctx context.Context, secrets []string) context.Context {
 	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
 }
 
-func (c *Client) logDebug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
-}
-
-func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
-	ctx = withMasks(ctx, newSecretSet(tok.AccessToken, tok.RefreshToken).forms)
-	c.logDebug(ctx, "Pay-me token served from cache", map[string]any{
+func logCacheHit(ctx context.Context, grant Grant, tok *Token) {
+	ctx = logContext(ctx, &callSpec{op: opToken, grant: grant, secrets: redact.New(tok.AccessToken, tok.RefreshToken)})
+	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me token served from cache", map[string]any{
 		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339),
 		"scope":      strings.Join(tok.Scopes, " "),
 	})
@@ -269,22 +233,16 @@ func (c *Client) logCacheHit(ctx context.Context, tok *Token) {
 // logAttempt logs every HTTP attempt at DEBUG and, at TRACE, its answer
 // body, cleaned with every secret known so far (the answer's own included).
 func (c *Client) logAttempt(ctx context.Context, sp *callSpec, n int, at *attempt, took time.Duration) {
-	ctx = withMasks(ctx, sp.secrets.forms)
-	fields := map[string]any{
-		"method":      http.MethodPost,
-		"url":         sp.logURL,
-		"attempt":     n,
-		"status":      at.status,
-		"duration_ms": took.Milliseconds(),
-		"retryable":   at.retry,
-	}
+	ctx = withMasks(ctx, sp.secrets.Forms())
+	fields := map[string]any{"method": http.MethodPost, "url": sp.logURL, "attempt": n, "status": at.status,
+		"duration_ms": took.Milliseconds(), "retryable": at.retry}
 	if at.cause != nil {
-		fields["error"] = sp.secrets.cleanClip(at.cause.Error(), maxMessageLen)
+		fields["error"] = sp.secrets.Clip(at.cause.Error(), maxMessageLen)
 	}
-	c.logDebug(ctx, "Pay-me HTTP attempt", fields)
+	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me HTTP attempt", fields)
 	if at.status != 0 && tflog.SubsystemIsTrace(ctx, logSubsystem) {
 		tflog.SubsystemTrace(ctx, logSubsystem, "Pay-me answer body", map[string]any{
-			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.maskBody(at.body),
+			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.Body(at.body, maxLoggedBody),
 		})
 	}
 }

@@ -9,13 +9,13 @@ const (
 
 // decodeInput is one HTTP answer and what decodeAnswer needs of its request.
 type decodeInput struct {
-	op                  string
-	status              int
-	body                []byte
-	truncated, tooLarge bool // cut by the network, or at maxBodyBytes
-	bearer              bool // the answer has a WWW-Authenticate header
-	sentRefresh         bool
-	needRefresh         bool // password grant with offline_access
+	op          string
+	status      int
+	body        []byte // up to maxBodyBytes+1: any more is too large
+	truncated   bool   // cut by the network
+	bearer      bool   // the answer has a WWW-Authenticate header
+	sentRefresh bool
+	needRefresh bool // password grant with offline_access
 }
 
 // outcome is decodeAnswer's verdict: kind is nil on success, else a sentinel.
@@ -31,22 +31,11 @@ type outcome struct {
 // carries a refresh token could lose a live token; on error statuses the
 // status decides and the body only adds the code and messages.
 func decodeAnswer(in decodeInput) outcome {
-	out := outcome{ans: parseAnswer(in.body, in.op)}
+	out := outcome{ans: parseAnswer(in.body[:min(len(in.body), maxBodyBytes)], in.op)}
 	a := &out.ans
-	problem := ""
-	switch {
-	case in.tooLarge:
-		problem = "answer larger than 1 MiB"
-	case in.truncated:
-		problem = "answer truncated"
-	case !a.parsed && len(bytes.TrimSpace(in.body)) == 0:
-		problem = "empty answer"
-	case !a.parsed:
-		problem = "answer is not a JSON object"
-	}
 	switch s := in.status; {
 	case s >= 200 && s < 300:
-		return decodeSuccess(in, out, problem)
+		return decodeSuccess(in, out)
 	case s == 429 || (s >= 500 && s != 501):
 		return out.fail(ErrTemporary, unlessSaid(a, "temporary failure (rate limited or server error)"))
 	case s >= 300 && s < 400:
@@ -64,22 +53,30 @@ func decodeAnswer(in decodeInput) outcome {
 	}
 }
 
-func decodeSuccess(in decodeInput, out outcome, problem string) outcome {
+func decodeSuccess(in decodeInput, out outcome) outcome {
 	a := &out.ans
 	switch {
-	case problem != "":
-		return out.fail(ErrMalformed, problem)
+	case len(in.body) > maxBodyBytes:
+		return out.fail(ErrMalformed, "answer larger than 1 MiB")
+	case in.truncated:
+		return out.fail(ErrMalformed, "answer truncated")
+	case !a.parsed && len(bytes.TrimSpace(in.body)) == 0:
+		return out.fail(ErrMalformed, "empty answer")
+	case !a.parsed:
+		return out.fail(ErrMalformed, "answer is not a JSON object")
 	case a.Success.bad:
 		return out.fail(ErrMalformed, `"success" is neither a boolean nor "true"/"false"`)
-	case a.Success.set && !a.Success.v && isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
+	case isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
 		return out.fail(ErrInvalidToken, "")
 	case a.Success.set && !a.Success.v:
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
+	// A revoke counts only with a documented success: in doubt, the token
+	// is not taken as revoked.
 	case in.op == opRevoke && !a.Success.set:
 		return out.fail(ErrMalformed, `answer lacks "success"`)
+	case in.op == opRevoke && a.Success.loose:
+		return out.fail(ErrMalformed, `"success" is not true or "true"`)
 	case in.op == opRevoke && a.code != "" && a.code != "00":
-		// success true with an error code: in doubt, the token is not
-		// taken as revoked.
 		return out.fail(ErrMalformed, "answer contradicts itself: success true with an error code")
 	case in.op == opRevoke:
 		return out

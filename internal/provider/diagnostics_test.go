@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 	"github.com/payme-community/terraform-provider-payme/internal/sandbox"
 )
 
@@ -216,5 +217,53 @@ ephemeral "payme_access_token" "t" {
 }` + echoOf("t"),
 			ExpectError: diagRegexp("Access token too short-lived", "valid for 0s"),
 		}},
+	})
+}
+
+// TestAccDiagnostics_tokenLengthPolicy: one length policy for both objects.
+// A refresh token longer than paymeauth.MaxTokenLength is revoked, not
+// stored, and payme_access_token refuses one as an argument.
+func TestAccDiagnostics_tokenLengthPolicy(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("r", paymeauth.MaxTokenLength+1)
+	t.Run("issued", func(t *testing.T) {
+		t.Parallel()
+		e := newTestEnv(t)
+		var (
+			seen    []string
+			mu      sync.Mutex
+			revokes int
+		)
+		e.httpClient = routeAllTo(sloppyPayme(`{"success":true,"access_token":"at-1","refresh_token":"`+long+`","expires_in":60}`, &revokes, &mu), &seen, &mu)
+		resource.UnitTest(t, resource.TestCase{
+			TerraformVersionChecks:   needsWriteOnly,
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{{
+				Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
+				ExpectError: diagRegexp("Unexpected Answer from Pay-me", fmt.Sprintf("longer than %d characters", paymeauth.MaxTokenLength),
+					"the refresh token it carried was revoked", "the provider revoked it, so none was left live"),
+			}},
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if revokes != 1 {
+			t.Errorf("%d revokes, want 1", revokes)
+		}
+	})
+	t.Run("argument", func(t *testing.T) {
+		t.Parallel()
+		e := newTestEnv(t)
+		resource.UnitTest(t, resource.TestCase{
+			TerraformVersionChecks:   needsEphemeral,
+			ProtoV6ProviderFactories: e.factories(),
+			Steps: []resource.TestStep{{
+				Config: e.providerBlock() + fmt.Sprintf(`
+ephemeral "payme_access_token" "t" {
+  scopes        = ["create:token"]
+  refresh_token = %q
+}`, long) + echoOf("t"),
+				ExpectError: diagRegexp("refresh_token", fmt.Sprintf("string length must be between 1 and %d", paymeauth.MaxTokenLength)),
+			}},
+		})
 	})
 }

@@ -1,4 +1,8 @@
-package paymeauth
+// Package redact is the secret gate: it masks every form in which a server
+// may echo a secret it was sent or a token it issued, and withholds any text
+// that still quotes a piece of one. Text is masked before it is cut, never
+// the reverse, since a cut secret would escape the masks.
+package redact
 
 import (
 	"cmp"
@@ -16,31 +20,31 @@ import (
 
 const (
 	mask = "***"
-	// withheld replaces any server-supplied text that still quotes a piece
-	// of a secret once the known forms of every secret are masked.
+	// withheld replaces any text that still quotes a piece of a secret once
+	// the known forms of every secret are masked.
 	withheld = "message withheld: it quoted a credential"
 	pieceLen = 12 // longest piece of a secret allowed to survive; a shorter secret may not appear whole
 )
 
-// secretSet holds every secret one call knows: what the request carried and
-// every token an answer carried. Server-supplied text goes through clean
-// (or cleanClip) before it reaches an error, a log line or a Token.
-type secretSet struct {
+// Set holds every secret one call knows: what the request carried and every
+// token an answer carried. The zero value is not usable; call New.
+type Set struct {
 	forms  []string            // echoed forms, longest first
 	pieces map[string]struct{} // every pieceLen-byte window, or the whole secret if shorter
 }
 
-func newSecretSet(values ...string) *secretSet {
-	s := &secretSet{pieces: map[string]struct{}{}}
-	s.add(values...)
+// New returns a Set holding values (empty ones are ignored).
+func New(values ...string) *Set {
+	s := &Set{pieces: map[string]struct{}{}}
+	s.Add(values...)
 	return s
 }
 
-// add records values with the forms a server may echo them in: raw,
+// Add records values with the forms a server may echo them in: raw,
 // JSON-escaped by Go (with and without HTML escaping), by PHP (`\/`) or
 // with every character as \uXXXX, HTML-escaped and URL-encoded. Other
 // spellings are left to the gate.
-func (s *secretSet) add(values ...string) {
+func (s *Set) Add(values ...string) {
 	for _, v := range values {
 		if v == "" {
 			continue
@@ -63,9 +67,28 @@ func (s *secretSet) add(values ...string) {
 	s.forms = slices.Compact(s.forms)
 }
 
-// clean masks every known form of every secret in t, then withholds t
+// AddFound adds the values of the sensitive keys of body (client_secret,
+// password and the tokens), decoded, so that they are masked wherever else
+// the body or an error repeats them. body need not be clean JSON.
+func (s *Set) AddFound(body []byte) {
+	var found []string
+	for _, m := range sensitiveValue.FindAllSubmatch(body, -1) {
+		v := string(m[2])
+		if v[0] == '"' {
+			v = jsonUnescape(v[1 : len(v)-1])
+		}
+		found = append(found, v)
+	}
+	s.Add(found...)
+}
+
+// Forms returns every form of every secret, longest first, for maskers
+// downstream (log sinks); do not modify it.
+func (s *Set) Forms() []string { return s.forms }
+
+// Clean masks every known form of every secret in t, then withholds t
 // entirely if any reading of it still holds a piece of a secret.
-func (s *secretSet) clean(t string) string {
+func (s *Set) Clean(t string) string {
 	t = strings.ToValidUTF8(t, "\uFFFD")
 	for _, f := range s.forms {
 		t = strings.ReplaceAll(t, f, mask)
@@ -76,11 +99,10 @@ func (s *secretSet) clean(t string) string {
 	return t
 }
 
-// cleanClip is clean, then a cut to at most n bytes (never the reverse:
-// a cut secret would escape the masks), checked again since the ellipsis
-// could complete a piece.
-func (s *secretSet) cleanClip(t string, n int) string {
-	t = s.clean(t)
+// Clip is Clean, then a cut to at most n bytes, checked again since the
+// ellipsis could complete a piece.
+func (s *Set) Clip(t string, n int) string {
+	t = s.Clean(t)
 	if len(t) <= n {
 		return t
 	}
@@ -93,14 +115,23 @@ func (s *secretSet) cleanClip(t string, n int) string {
 	return t
 }
 
+// Body renders a body for a log, clean JSON or not: every sensitive key's
+// value replaced, then cleaned, then cut to n bytes.
+func (s *Set) Body(body []byte, n int) string {
+	return s.Clip(string(sensitiveValue.ReplaceAll(body, []byte(`$1"`+mask+`"`))), n)
+}
+
 var (
 	jsonEscapes = regexp.MustCompile(`(?:\\u[0-9a-fA-F]{4})+|\\[^u]`)
 	urlEscapes  = regexp.MustCompile(`%[0-9a-fA-F]{2}`)
+	// sensitiveValue finds the value of a sensitive JSON key in any text
+	// (a cut body, an object with trailing bytes, an HTML page).
+	sensitiveValue = regexp.MustCompile(`(?i)("(?:client_secret|password|access_token|refresh_token|id_token)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)`)
 )
 
 // quotes reads t raw, JSON-, HTML- and URL-unescaped, and each of those
 // unescaped again, and looks for a piece of a secret in any reading.
-func (s *secretSet) quotes(t string) bool {
+func (s *Set) quotes(t string) bool {
 	views := []string{t}
 	for range 2 {
 		for _, v := range views {
@@ -138,28 +169,4 @@ func jsonUnescape(t string) string {
 		}
 		return r
 	})
-}
-
-// sensitiveValue finds the value of a sensitive JSON key in any text, clean
-// JSON or not (a cut body, an object with trailing bytes, an HTML page).
-var sensitiveValue = regexp.MustCompile(`(?i)("(?:client_secret|password|access_token|refresh_token|id_token)"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)`)
-
-// tokensIn returns the values of the sensitive keys of body, decoded, so
-// that they are masked wherever else the body or an error repeats them.
-func tokensIn(body []byte) []string {
-	var out []string
-	for _, m := range sensitiveValue.FindAllSubmatch(body, -1) {
-		v := string(m[2])
-		if v[0] == '"' {
-			v = jsonUnescape(v[1 : len(v)-1])
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-// maskBody renders a body for TRACE logs: every sensitive key's value
-// replaced, then cleaned, then cut.
-func (s *secretSet) maskBody(body []byte) string {
-	return s.cleanClip(string(sensitiveValue.ReplaceAll(body, []byte(`$1"`+mask+`"`))), maxLoggedBody)
 }
