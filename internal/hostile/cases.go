@@ -33,6 +33,9 @@ type Case struct {
 	// from the resource's refresh token.
 	UsesToken bool
 	Expect    Expect
+	// Pending names what the provider still lacks to pass the case: the
+	// suite then reports its failures as expected, and fails once it passes.
+	Pending string
 }
 
 // Cases returns every case of issue 11, and a well-behaved baseline that
@@ -98,7 +101,8 @@ func lenientCases() []Case {
 		}),
 		around("byte-order-mark", "\uFEFF", ""),
 		around("trailing-bytes", "", "\n<!-- served by cache-7 -->\n"),
-		{Name: "success-over-1MiB", Item: "5", Expect: NoTokenLost, token: &reply{Status: 200, Body: func(x *exchange) []byte {
+		{Name: "success-over-1MiB", Item: "5", Expect: NoTokenLost, Pending: "paymeauth refuses a success answer over 1 MiB " +
+			"without revoking the refresh token at its start", token: &reply{Status: 200, Body: func(x *exchange) []byte {
 			return splice(success(nil)(x), `"padding":"`+strings.Repeat("x", 1<<20+1024)+`"`)
 		}}},
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/payme-community/terraform-provider-payme/internal/devoverride"
@@ -46,14 +47,21 @@ func TestCLI_hostile(t *testing.T) {
 			// The log levels run side by side: the CLI spends much of its
 			// time waiting, and go test runs only GOMAXPROCS subtests at once.
 			var wg sync.WaitGroup
+			var failed atomic.Int32
 			for _, lvl := range hostileLogLevels {
 				wg.Go(func() {
-					h := newHostileRun(t, c, lvl, tf, plugins)
+					h := newHostileRun(t, c, lvl, tf, plugins, &failed)
 					defer h.scan() // also after a failed step
 					h.play()
 				})
 			}
 			wg.Wait()
+			switch {
+			case c.Pending != "" && failed.Load() > 0:
+				t.Skipf("pending, %d checks failed as expected: %s", failed.Load(), c.Pending)
+			case c.Pending != "":
+				t.Errorf("the case passes although marked pending (%s): remove the mark", c.Pending)
+			}
 		})
 	}
 }
@@ -70,16 +78,17 @@ type hostileRun struct {
 	secrets []string          // the client secret and the password
 	outputs map[string]string // every text to scan, by where it came from
 	lastLog string            // the log of the last step
+	failed  *atomic.Int32     // failed checks of the case, all levels
 	steps   int
 }
 
 // newHostileRun prepares a run; it may be called from a goroutine other
 // than the test's, so it reports failures through h.fatalf.
-func newHostileRun(t *testing.T, c hostile.Case, lvl hostileLogLevel, tf, plugins string) *hostileRun {
+func newHostileRun(t *testing.T, c hostile.Case, lvl hostileLogLevel, tf, plugins string, failed *atomic.Int32) *hostileRun {
 	srv := hostile.Start(c)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	h := &hostileRun{t: t, level: lvl.name, c: c, srv: srv, dir: dir, tf: tf, outputs: map[string]string{}}
+	h := &hostileRun{t: t, level: lvl.name, c: c, srv: srv, dir: dir, tf: tf, outputs: map[string]string{}, failed: failed}
 	rc := filepath.Join(dir, ".terraformrc")
 	if err := devoverride.WriteCLIConfig(rc, plugins); err != nil {
 		h.fatalf("%v", err)
@@ -98,7 +107,13 @@ func newHostileRun(t *testing.T, c hostile.Case, lvl hostileLogLevel, tf, plugin
 	return h
 }
 
+// errorf fails the test, or for a case marked pending only logs and counts.
 func (h *hostileRun) errorf(format string, args ...any) {
+	h.failed.Add(1)
+	if h.c.Pending != "" {
+		h.t.Logf(h.level+": "+format, args...)
+		return
+	}
 	h.t.Errorf(h.level+": "+format, args...)
 }
 
