@@ -1,11 +1,13 @@
 package hostile
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -102,4 +104,43 @@ func prefixRunes(s string, n int) string {
 		i += size
 	}
 	return s[:i]
+}
+
+// Encoders are the ways a server echoes a secret, for unit tests of the
+// secret gate: the first four are JSON encoders (Go's, PHP's, every
+// character as an upper-case \uXXXX escape); the gate must mask those in
+// place rather than withhold the text.
+var Encoders = []func(string) string{
+	func(s string) string { return s },
+	func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
+	func(s string) string { // PHP's json_encode, ASCII only
+		b, _ := json.Marshal(s)
+		return strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`)
+	},
+	func(s string) string {
+		var b strings.Builder
+		for _, u := range utf16.Encode([]rune(s)) {
+			fmt.Fprintf(&b, `\u%04X`, u)
+		}
+		return b.String()
+	},
+	func(s string) string { // only some characters escaped
+		var b strings.Builder
+		for i, r := range s {
+			if i%3 == 0 && r < 0x10000 {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	},
+	phpJSON,
+	phpHexJSON,
+	htmlEscape,
+	func(s string) string { return strings.ReplaceAll(html.EscapeString(s), "&#34;", "&quot;") },
+	urlEscape,
+	url.PathEscape,
+	func(s string) string { b, _ := json.Marshal(url.QueryEscape(s)); return string(b) },
+	func(s string) string { return html.EscapeString(strings.ReplaceAll(s, "/", `\/`)) },
 }

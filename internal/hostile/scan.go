@@ -37,6 +37,9 @@ func Leaks(text string, secrets []string) []int {
 	return out
 }
 
+// HoldsPiece reports whether text holds a piece of secret, as Leaks reads it.
+func HoldsPiece(text, secret string) bool { return len(Leaks(text, []string{secret})) > 0 }
+
 func piecesOf(s string) []string {
 	r := []rune(s)
 	if len(r) <= PieceLen {

@@ -49,6 +49,11 @@ func (s *Set) Add(values ...string) {
 		if v == "" {
 			continue
 		}
+		if !utf8.ValidString(v) {
+			// Decoders and the gate show invalid bytes as U+FFFD, one per
+			// byte or one per run: those spellings are forms too.
+			s.Add(string([]rune(v)), strings.ToValidUTF8(v, "\uFFFD"))
+		}
 		b, _ := json.Marshal(v)
 		goJSON := string(b[1 : len(b)-1])
 		j := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(goJSON)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/payme-community/terraform-provider-payme/internal/redact/redacttest"
+	"github.com/payme-community/terraform-provider-payme/internal/hostile"
 )
 
 // Secrets used by the tests, each with a distinctive core that must never
@@ -32,7 +32,7 @@ func TestCleanMasksEveryForm(t *testing.T) {
 	t.Parallel()
 	secrets := []string{testClientSecret, testPassword, "b64/Secret+Value==/with&<>\"quotes\"", "ñandú-€-𝄞-secreto-largo"}
 	for si, secret := range secrets {
-		for ei, enc := range redacttest.Encoders {
+		for ei, enc := range hostile.Encoders {
 			t.Run(fmt.Sprintf("secret %d encoding %d", si, ei), func(t *testing.T) {
 				t.Parallel()
 				s := New(secret)
@@ -42,13 +42,13 @@ func TestCleanMasksEveryForm(t *testing.T) {
 					"only a piece: " + enc(secret[:pieceLen+1]),
 				} {
 					out := s.Clean(text)
-					if redacttest.HoldsPiece(out, secret) {
+					if hostile.HoldsPiece(out, secret) {
 						t.Errorf("clean leaks secret %d in encoding %d", si, ei)
 					}
 					// Long texts cut at every length: the cut never shows a prefix.
 					long := strings.Repeat("x", 500) + text
 					for n := 490; n < len(long); n += 3 {
-						if redacttest.HoldsPiece(s.Clip(long, n), secret) {
+						if hostile.HoldsPiece(s.Clip(long, n), secret) {
 							t.Fatalf("cleanClip(%d) leaks secret %d in encoding %d", n, si, ei)
 						}
 					}
@@ -91,11 +91,11 @@ func FuzzCleanGate(f *testing.F) {
 			}
 		}
 		s := New(secret, other)
-		e := redacttest.Encoders[int(enc)%len(redacttest.Encoders)]
+		e := hostile.Encoders[int(enc)%len(hostile.Encoders)]
 		text := prefix + e(secret) + suffix + e(other)
 		for _, out := range []string{s.Clean(text), s.Clip(text, int(clipAt)), s.Body([]byte(text), 8<<10)} {
-			if redacttest.HoldsPiece(out, secret) {
-				t.Fatalf("output holds a piece of the secret (encoding %d)", int(enc)%len(redacttest.Encoders))
+			if hostile.HoldsPiece(out, secret) {
+				t.Fatalf("output holds a piece of the secret (encoding %d)", int(enc)%len(hostile.Encoders))
 			}
 		}
 	})
@@ -107,7 +107,7 @@ func TestCleanMasksRatherThanWithholds(t *testing.T) {
 	t.Parallel()
 	secret := "b64/Secret+Value==/with&<>\"quotes\"ñ"
 	s := New(secret)
-	for i, enc := range redacttest.Encoders[:4] {
+	for i, enc := range hostile.Encoders[:4] {
 		if got := s.Clean("bad: " + enc(secret) + "."); got != "bad: ***." {
 			t.Errorf("encoding %d: clean gave %q", i, got)
 		}
