@@ -214,7 +214,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		return
 	}
 	if left := tok.ExpiresAt.Sub(tok.IssuedAt); !tok.FromCache && left < minValidity {
-		resp.Diagnostics.AddAttributeError(path.Root("min_validity"), "Access token too short-lived",
+		resp.Diagnostics.AddAttributeError(path.Root("min_validity"), "Access Token Too Short-Lived",
 			fmt.Sprintf("Pay-me issued an access token that is valid for %s, less than min_validity (%s). "+
 				"Lower min_validity, or ask Pay-me why its tokens live so briefly.", left, minValidity))
 		return

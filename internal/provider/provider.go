@@ -71,13 +71,13 @@ type stringSetting struct {
 }
 
 var (
-	settingEnvironment    = stringSetting{"environment", "PAYME_ENVIRONMENT", "Invalid Pay-me environment", checkEnvironment}
-	settingAuthURL        = stringSetting{"auth_url", "PAYME_AUTH_URL", "Invalid Pay-me auth URL", checkAuthURL}
-	settingAudience       = stringSetting{"audience", "PAYME_AUDIENCE", "Invalid Pay-me audience", checkAudience}
-	settingClientID       = stringSetting{"client_id", "PAYME_CLIENT_ID", "Invalid Pay-me client ID", checkCredential}
-	settingClientSecret   = stringSetting{"client_secret", "PAYME_CLIENT_SECRET", "Invalid Pay-me client secret", checkCredential}
-	settingAPIVersion     = stringSetting{"api_version", "PAYME_API_VERSION", "Invalid Pay-me API version", checkAPIVersion}
-	settingRequestTimeout = stringSetting{"request_timeout", "PAYME_REQUEST_TIMEOUT", "Invalid request timeout", checkRequestTimeout}
+	settingEnvironment    = stringSetting{"environment", "PAYME_ENVIRONMENT", "Invalid Pay-me Environment", checkEnvironment}
+	settingAuthURL        = stringSetting{"auth_url", "PAYME_AUTH_URL", "Invalid Pay-me Auth URL", checkAuthURL}
+	settingAudience       = stringSetting{"audience", "PAYME_AUDIENCE", "Invalid Pay-me Audience", checkAudience}
+	settingClientID       = stringSetting{"client_id", "PAYME_CLIENT_ID", "Invalid Pay-me Client ID", checkCredential}
+	settingClientSecret   = stringSetting{"client_secret", "PAYME_CLIENT_SECRET", "Invalid Pay-me Client Secret", checkCredential}
+	settingAPIVersion     = stringSetting{"api_version", "PAYME_API_VERSION", "Invalid Pay-me API Version", checkAPIVersion}
+	settingRequestTimeout = stringSetting{"request_timeout", "PAYME_REQUEST_TIMEOUT", "Invalid Request Timeout", checkRequestTimeout}
 	settingSealingKey     = stringSetting{"sealing_key", "PAYME_SEALING_KEY", "Invalid Sealing Key", checkSealingKey}
 	settingPreviousKeys   = stringSetting{"previous_sealing_keys", "PAYME_PREVIOUS_SEALING_KEYS", "Invalid Previous Sealing Key", checkSealingKey}
 )
@@ -201,7 +201,7 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	cfg.UserAgent = fmt.Sprintf("terraform-provider-payme/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion)
 	client, err := paymeauth.New(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the Pay-me client", err.Error())
+		resp.Diagnostics.AddError("Cannot Create the Pay-me Client", err.Error())
 		return
 	}
 	keys, known := p.sealingKeys(ctx, m, cfg, &resp.Diagnostics)

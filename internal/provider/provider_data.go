@@ -33,7 +33,7 @@ func toProviderData(in any) (*providerData, diag.Diagnostics) {
 	}
 	d, ok := in.(*providerData)
 	if !ok {
-		diags.AddError("Unexpected provider data",
+		diags.AddError("Unexpected Provider Data",
 			fmt.Sprintf("The provider handed over %T instead of its own data. This is a bug in the provider: please report it.", in))
 		return nil, diags
 	}
@@ -43,7 +43,7 @@ func toProviderData(in any) (*providerData, diag.Diagnostics) {
 // readyClient returns the client, or records why there is none.
 func (d *providerData) readyClient(diags *diag.Diagnostics) *paymeauth.Client {
 	if d == nil || d.client == nil {
-		diags.AddError("Pay-me provider not configured",
+		diags.AddError("Pay-me Provider Not Configured",
 			"The provider configuration is not known yet, so Pay-me cannot be called. "+
 				"Make sure every provider argument (or its environment variable) is known at apply time.")
 		return nil

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -25,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/payme-community/terraform-provider-payme/internal/duration"
 	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
@@ -40,11 +38,6 @@ var (
 )
 
 var rotateAfterLimits = durationValidator{min: time.Minute, max: 3650 * 24 * time.Hour, example: "30d"}
-
-// privatePasswordDigest keys, in the resource's private state, the HMAC of
-// the password the token was created with, so that a changed password_wo
-// is noticed without a version number and without storing the password.
-const privatePasswordDigest = "password_digest"
 
 // NewRefreshTokenResource returns the payme_refresh_token resource.
 func NewRefreshTokenResource() resource.Resource {
@@ -232,115 +225,6 @@ func (r *refreshTokenResource) Configure(_ context.Context, req resource.Configu
 	r.data, resp.Diagnostics = toProviderData(req.ProviderData)
 }
 
-// ModifyPlan plans the plaintext attribute, proposes a new token when the
-// password changed, and derives rotate_at, proposing a new token once it
-// has passed.
-func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	var plan, state refreshTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// A state upgraded without a key keeps its plaintext until Read seals
-	// it: planning it away now would lose the token.
-	unsealed := state.Sealed.IsNull() && !state.RefreshToken.IsNull()
-	switch {
-	case unsealed || plan.StorePlaintext.IsUnknown():
-	case !plan.StorePlaintext.ValueBool():
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringNull())...)
-	case state.RefreshToken.IsNull() && !req.State.Raw.IsNull():
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringUnknown())...)
-	}
-	if req.State.Raw.IsNull() {
-		return // create, where Create sets rotate_at
-	}
-	if r.passwordChanged(ctx, req, plan) {
-		resp.Diagnostics.AddWarning("Password Changed",
-			fmt.Sprintf("password_wo differs from the password the refresh token %s was created with, so a new token "+
-				"is planned. Set password_wo_version to decide yourself when a new password takes effect.", state.ID.ValueString()))
-		// As for rotation: an unknown planned value makes the replacement stick.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
-	}
-	if plan.RotateAfter.IsUnknown() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
-		return
-	}
-	rotateAt, err := rotateAtFor(state.IssuedAt, plan.RotateAfter)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
-		return
-	}
-	if r.due(rotateAt) {
-		// An unknown planned value is what makes Terraform honour the
-		// replacement: it replaces only for paths whose value changes.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotate_at"))
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), rotateAt)...)
-}
-
-// passwordDigest is what the private state keeps of a password: an HMAC
-// under a sealing key, named by the key's identifier.
-type passwordDigest struct {
-	KeyID string `json:"kid"`
-	MAC   string `json:"hmac"`
-}
-
-func newPasswordDigest(k *seal.Key, password types.String) []byte {
-	b, _ := json.Marshal(passwordDigest{KeyID: k.ID(), MAC: k.Digest("password_wo\x00" + password.ValueString())})
-	return b
-}
-
-// passwordChanged compares password_wo with the digest kept at creation.
-// It says no whenever it cannot tell: a version number decides instead, the
-// password is unknown, no digest was kept (states from before digests), or
-// the key that made the digest is gone.
-func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, plan refreshTokenModel) bool {
-	if !plan.PasswordWOVersion.IsNull() || r.data == nil || r.data.keys == nil {
-		return false
-	}
-	var password types.String
-	if req.Config.GetAttribute(ctx, path.Root("password_wo"), &password).HasError() || password.IsUnknown() {
-		return false
-	}
-	raw, diags := req.Private.GetKey(ctx, privatePasswordDigest)
-	var kept passwordDigest
-	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &kept) != nil {
-		return false
-	}
-	k := r.data.keys.Key(kept.KeyID)
-	if k == nil {
-		return false
-	}
-	var now passwordDigest
-	_ = json.Unmarshal(newPasswordDigest(k, password), &now)
-	return now.MAC != kept.MAC
-}
-
-// due reports whether rotate_at has passed on the provider's clock.
-func (r *refreshTokenResource) due(rotateAt types.String) bool {
-	if rotateAt.IsNull() {
-		return false
-	}
-	at, err := time.Parse(time.RFC3339, rotateAt.ValueString())
-	if err != nil {
-		return false // rotateAtFor wrote it, so it parses
-	}
-	now := time.Now
-	if r.data != nil && r.data.now != nil {
-		now = r.data.now
-	}
-	return !now().Before(at)
-}
-
 func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan refreshTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -366,7 +250,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	if tok.RefreshToken == "" {
 		// The client already refuses such an answer; this guards the promise
 		// that nothing half-made reaches the state.
-		resp.Diagnostics.AddError("No refresh token from Pay-me",
+		resp.Diagnostics.AddError("No Refresh Token from Pay-me",
 			"Pay-me answered the password grant with offline_access without a refresh token, so nothing was created. "+
 				"Check that the client may use offline_access.")
 		return
@@ -442,7 +326,7 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 	plan.PasswordWO = types.StringNull()
 	plan.RotateAt, err = rotateAtFor(plan.IssuedAt, plan.RotateAfter)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt State", err.Error())
 		return
 	}
 	keys := r.data.readyKeys(&resp.Diagnostics)
@@ -497,27 +381,11 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	case err == nil:
 		tflog.Info(ctx, "revoked Pay-me refresh token", map[string]any{"id": state.ID.ValueString()})
 	case errors.Is(err, paymeauth.ErrInvalidToken):
-		resp.Diagnostics.AddWarning("Refresh token already invalid",
+		resp.Diagnostics.AddWarning("Refresh Token Already Invalid",
 			fmt.Sprintf("Pay-me says the refresh token %s is already invalid, revoked or unknown (%s), so there was "+
 				"nothing left to revoke. It has been removed from the state.", state.ID.ValueString(), err))
 	default:
 		r.data.addPaymeError(&resp.Diagnostics, "revoke the Pay-me refresh token "+state.ID.ValueString()+
 			" (it stays in the state so that the next destroy can try again)", err)
 	}
-}
-
-// rotateAtFor returns issued_at plus rotate_after, or null without rotate_after.
-func rotateAtFor(issuedAt, rotateAfter types.String) (types.String, error) {
-	if rotateAfter.IsNull() || issuedAt.IsNull() || issuedAt.IsUnknown() {
-		return types.StringNull(), nil
-	}
-	issued, err := time.Parse(time.RFC3339, issuedAt.ValueString())
-	if err != nil {
-		return types.StringNull(), fmt.Errorf("issued_at %q in the state is not an RFC 3339 time stamp; replace the resource", issuedAt.ValueString())
-	}
-	after, err := duration.Parse(rotateAfter.ValueString())
-	if err != nil {
-		return types.StringNull(), fmt.Errorf("rotate_after %q is not a duration", rotateAfter.ValueString())
-	}
-	return types.StringValue(issued.Add(after).UTC().Format(time.RFC3339)), nil
 }

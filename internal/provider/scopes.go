@@ -39,10 +39,10 @@ func (scopeNameValidator) ValidateString(_ context.Context, req validator.String
 	s := req.ConfigValue.ValueString()
 	switch {
 	case s == "":
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid scope",
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Scope",
 			"A scope name is empty. Remove it, or use a name such as create:token or post:charges.")
 	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid scope",
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Scope",
 			fmt.Sprintf("The scope %q contains white space, which would split it into several scopes. Write each scope as its own element of the set.", s))
 	}
 }
