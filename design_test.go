@@ -69,11 +69,13 @@ func TestImportRules(t *testing.T) {
 		why     string
 	}{
 		{"internal/paymeauth", func(imp string) bool {
-			leaf := imp == module+"/internal/redact" || imp == module+"/internal/backoff"
+			leaf := imp == module+"/internal/redact" || imp == module+"/internal/backoff" || imp == module+"/internal/lenient"
 			return (leaf || !ours(imp)) && !strings.Contains(imp, "terraform-plugin-framework")
-		}, "the auth client knows nothing of Terraform, and of the module only the secret gate and the retry wait"},
+		}, "the auth client knows nothing of Terraform, and of the module only the secret gate, the retry wait and the lenient field types"},
 		{"internal/redact", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"the secret gate is the standard library only, so every package can use it"},
+		{"internal/lenient", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the lenient JSON field types are the standard library only"},
 		{"internal/backoff", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"the retry wait is a pure function over the standard library"},
 		{"internal/seal", func(imp string) bool { return !ours(imp) && !strings.Contains(imp, "terraform") },

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/payme-community/terraform-provider-payme/internal/lenient"
 )
 
 // Bounds on what a server message may put into an *Error.
@@ -16,37 +18,6 @@ const (
 	maxMessageLen = 512
 	maxCodeLen    = 32
 )
-
-// text is a lenient field: a JSON string, or a number or boolean as its
-// literal text; anything else reads as absent.
-type text struct {
-	s   string
-	set bool
-}
-
-func (t *text) UnmarshalJSON(b []byte) error {
-	switch {
-	case b[0] == '"':
-		t.set = json.Unmarshal(b, &t.s) == nil
-	case b[0] != '{' && b[0] != '[' && string(b) != "null":
-		t.s, t.set = string(b), true
-	}
-	return nil
-}
-
-// flag is a lenient boolean: true/false, 1/0 or yes/no, bare or quoted;
-// loose marks the forms Pay-me does not document (all but true, "true" and
-// their false counterparts).
-type flag struct{ set, bad, loose, v bool }
-
-func (f *flag) UnmarshalJSON(b []byte) error {
-	var t text
-	_ = t.UnmarshalJSON(b)
-	v := strings.ToLower(strings.TrimSpace(t.s))
-	f.set, f.v, f.loose = t.set, v == "true" || v == "1" || v == "yes", v != "true" && v != "false"
-	f.bad = t.set && !f.v && v != "false" && v != "0" && v != "no"
-	return nil
-}
 
 // maxLifetimeSeconds bounds a usable expires_in (100 years is already absurd).
 const maxLifetimeSeconds = 100 * 365 * 24 * 3600
@@ -57,9 +28,9 @@ const maxLifetimeSeconds = 100 * 365 * 24 * 3600
 type seconds struct{ n int64 }
 
 func (s *seconds) UnmarshalJSON(b []byte) error {
-	var t text
+	var t lenient.String
 	_ = t.UnmarshalJSON(b)
-	if f, err := strconv.ParseFloat(strings.TrimSpace(t.s), 64); err == nil && f == math.Trunc(f) && f >= 1 && f <= maxLifetimeSeconds {
+	if f, err := strconv.ParseFloat(strings.TrimSpace(t.S), 64); err == nil && f == math.Trunc(f) && f >= 1 && f <= maxLifetimeSeconds {
 		s.n = int64(f)
 	}
 	return nil
@@ -74,12 +45,12 @@ func (m *messageList) UnmarshalJSON(b []byte) error {
 		items = []json.RawMessage{b}
 	}
 	for _, it := range items {
-		var o struct{ Locale, Value text }
-		if _ = o.Value.UnmarshalJSON(it); !o.Value.set {
+		var o struct{ Locale, Value lenient.String }
+		if _ = o.Value.UnmarshalJSON(it); !o.Value.Set {
 			_ = json.Unmarshal(it, &o)
 		}
-		if o.Value.s != "" {
-			*m = append(*m, struct{ locale, value string }{o.Locale.s, o.Value.s})
+		if o.Value.S != "" {
+			*m = append(*m, struct{ locale, value string }{o.Locale.S, o.Value.S})
 		}
 	}
 	return nil
@@ -89,8 +60,8 @@ func (m *messageList) UnmarshalJSON(b []byte) error {
 type statusBlock struct {
 	Meta struct {
 		Status struct {
-			Code     text        `json:"code"`
-			Messages messageList `json:"message_ilgn"`
+			Code     lenient.String `json:"code"`
+			Messages messageList    `json:"message_ilgn"`
 		} `json:"status"`
 	} `json:"meta"`
 }
@@ -100,14 +71,14 @@ type statusBlock struct {
 // silently replaces invalid UTF-8, and such a token is revoked byte for byte.
 type answer struct {
 	parsed        bool
-	Success       flag            `json:"success"`
-	AccessToken   text            `json:"access_token"`
+	Success       lenient.Bool    `json:"success"`
+	AccessToken   lenient.String  `json:"access_token"`
 	RefreshRaw    json.RawMessage `json:"refresh_token"`
-	TokenType     text            `json:"token_type"`
-	Scope         text            `json:"scope"`
+	TokenType     lenient.String  `json:"token_type"`
+	Scope         lenient.String  `json:"scope"`
 	ExpiresIn     seconds         `json:"expires_in"`
-	OAuthError    text            `json:"error"`
-	Description   text            `json:"error_description"`
+	OAuthError    lenient.String  `json:"error"`
+	Description   lenient.String  `json:"error_description"`
 	Authorization *statusBlock    `json:"authorization"`
 	Revoke        *statusBlock    `json:"revoke"`
 	refreshToken  string          // decoded, "" when absent or not a JSON string
@@ -164,15 +135,15 @@ func parseAnswer(body []byte, op string) answer {
 		env = a.Revoke
 	}
 	if env != nil {
-		a.code = env.Meta.Status.Code.s
+		a.code = env.Meta.Status.Code.S
 		for _, m := range env.Meta.Status.Messages {
 			a.texts = append(a.texts, m.value)
 			a.addMessage(m.locale, m.value)
 		}
 	}
-	if d := a.Description.s; d != "" || a.OAuthError.s != "" {
+	if d := a.Description.S; d != "" || a.OAuthError.S != "" {
 		a.texts = append(a.texts, d)
-		a.addMessage(a.OAuthError.s, d)
+		a.addMessage(a.OAuthError.S, d)
 	}
 	return a
 }

@@ -194,8 +194,8 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 		return Token{}, err
 	}
 	scopes := slices.Clone(req.Scopes)
-	if a.Scope.set {
-		scopes = strings.Fields(a.Scope.s)
+	if a.Scope.Set {
+		scopes = strings.Fields(a.Scope.S)
 	}
 	// These go into the state: any that quotes a secret is dropped.
 	seen := map[string]bool{}
@@ -204,11 +204,11 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 		seen[s] = true
 		return drop
 	})
-	if sp.secrets.Clean(a.TokenType.s) != a.TokenType.s {
-		a.TokenType.s = ""
+	if sp.secrets.Clean(a.TokenType.S) != a.TokenType.S {
+		a.TokenType.S = ""
 	}
 	return Token{
-		AccessToken: a.AccessToken.s, RefreshToken: a.refreshToken, TokenType: a.TokenType.s,
+		AccessToken: a.AccessToken.S, RefreshToken: a.refreshToken, TokenType: a.TokenType.S,
 		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache
 		ExpiresIn: a.ExpiresIn.n, IssuedAt: at, ExpiresAt: at.Add(time.Duration(a.ExpiresIn.n) * time.Second),
 	}, nil

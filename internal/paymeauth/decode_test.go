@@ -128,13 +128,13 @@ func FuzzDecodeAnswer(f *testing.F) {
 				t.Fatalf("success on status %d (truncated %v)", status, truncated)
 			}
 			if op == opToken {
-				if a.AccessToken.s == "" || (a.ExpiresIn.n < 0) {
+				if a.AccessToken.S == "" || (a.ExpiresIn.n < 0) {
 					t.Fatalf("success without token or with a bad lifetime: %+v", a)
 				}
 				if needRefresh && a.refreshToken == "" || a.refreshProblem() != "" {
 					t.Fatal("success without the required refresh token, or with one that cannot be stored")
 				}
-				if a.Success.set && !a.Success.v {
+				if a.Success.Set && !a.Success.V {
 					t.Fatal("success although success is false")
 				}
 			}

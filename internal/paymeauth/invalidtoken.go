@@ -34,17 +34,17 @@ var (
 
 func isInvalidTokenAnswer(sentRefresh bool, status int, bearer bool, a *answer) bool {
 	switch {
-	case !sentRefresh, bearer, a.Success.set && a.Success.v, a.code != "" && a.code != "01":
+	case !sentRefresh, bearer, a.Success.Set && a.Success.V, a.code != "" && a.code != "01":
 		return false
 	case status >= 200 && status < 300:
-		if !a.Success.set {
+		if !a.Success.Set {
 			return false
 		}
 	case status != 400 && status != 401 && status != 403 && status != 404:
 		return false
 	}
-	named := foldText(a.OAuthError.s) == "invalid_grant"
-	for _, t := range append([]string{a.OAuthError.s}, a.texts...) {
+	named := foldText(a.OAuthError.S) == "invalid_grant"
+	for _, t := range append([]string{a.OAuthError.S}, a.texts...) {
 		f := foldText(t)
 		if containsAny(f, otherTopics) {
 			return false

@@ -117,7 +117,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 		sentRefresh: sp.sentRefresh != "",
 		needRefresh: sp.needRefresh,
 	})
-	sp.secrets.Add(at.ans.AccessToken.s, at.ans.refreshToken)
+	sp.secrets.Add(at.ans.AccessToken.S, at.ans.refreshToken)
 	at.retry = errors.Is(at.kind, ErrTemporary)
 	return at
 }

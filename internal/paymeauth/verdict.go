@@ -64,25 +64,25 @@ func decodeSuccess(in decodeInput, out outcome) outcome {
 		return out.fail(ErrMalformed, "empty answer")
 	case !a.parsed:
 		return out.fail(ErrMalformed, "answer is not a JSON object")
-	case a.Success.bad:
+	case a.Success.Bad:
 		return out.fail(ErrMalformed, `"success" is neither a boolean nor "true"/"false"`)
 	case isInvalidTokenAnswer(in.sentRefresh, in.status, in.bearer, a):
 		return out.fail(ErrInvalidToken, "")
-	case a.Success.set && !a.Success.v:
+	case a.Success.Set && !a.Success.V:
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
 	// A revoke counts only with a documented success: in doubt, the token
 	// is not taken as revoked.
-	case in.op == opRevoke && !a.Success.set:
+	case in.op == opRevoke && !a.Success.Set:
 		return out.fail(ErrMalformed, `answer lacks "success"`)
-	case in.op == opRevoke && a.Success.loose:
+	case in.op == opRevoke && a.Success.Loose:
 		return out.fail(ErrMalformed, `"success" is not true or "true"`)
 	case in.op == opRevoke && a.code != "" && a.code != "00":
 		return out.fail(ErrMalformed, "answer contradicts itself: success true with an error code")
 	case in.op == opRevoke:
 		return out
-	case a.AccessToken.s == "" && !a.Success.set:
+	case a.AccessToken.S == "" && !a.Success.Set:
 		return out.fail(ErrMalformed, `answer has neither "success" nor "access_token"`)
-	case a.AccessToken.s == "":
+	case a.AccessToken.S == "":
 		return out.fail(ErrMalformed, "success without access_token")
 	case in.needRefresh && a.RefreshRaw == nil:
 		return out.fail(ErrMalformed, "no refresh_token although offline_access was requested on the password grant")
