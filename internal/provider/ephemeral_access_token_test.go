@@ -222,25 +222,20 @@ func TestAccAccessToken_invalidConfiguration(t *testing.T) {
 		"password too long":     {`scopes = ["create:token"]` + "\n" + fmt.Sprintf(`password = %q`, strings.Repeat("p", 101)), []string{"Invalid Attribute Value Length", "string length must be between 1 and 100"}},
 		"scopes wrong type":     {`scopes = "create:token"`, []string{"Incorrect attribute value type", "set of string required"}},
 	}
+	configs := map[string]configError{}
 	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   needsEphemeral,
-				ProtoV6ProviderFactories: e.factories(),
-				Steps: []resource.TestStep{{
-					Config: e.providerBlock() + fmt.Sprintf(`
+		configs[name] = configError{e.accessTokenWith(tc.args), tc.want}
+	}
+	e.expectConfigErrors(t, needsEphemeral, configs)
+}
+
+// accessTokenWith is a payme_access_token "t" with lines as its arguments,
+// its token echoed.
+func (e *testEnv) accessTokenWith(lines ...string) string {
+	return e.providerBlock() + `
 ephemeral "payme_access_token" "t" {
-  %s
-}`, tc.args) + echoOf("t"),
-					ExpectError: diagRegexp(tc.want...),
-				}},
-			})
-		})
-	}
-	if n := len(e.sandbox.Journal()); n != 0 {
-		t.Errorf("invalid configurations reached Pay-me %d times", n)
-	}
+  ` + strings.Join(lines, "\n  ") + `
+}` + echoOf("t")
 }
 
 func TestRenewWarning(t *testing.T) {

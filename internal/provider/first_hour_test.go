@@ -78,36 +78,19 @@ provider "payme" {
 func TestAccRefreshToken_passwordPair(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	cases := map[string]struct {
-		args string
-		want []string
-	}{
-		"username without password_wo": {`username = "merchant@example.com"`,
-			[]string{"Incomplete Password Grant", "username is set but password_wo is not", "Add password_wo"}},
-		"password_wo without username": {`password_wo = "demo-password"`,
-			[]string{"Incomplete Password Grant", "password_wo is set but username is not", "Add username"}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   needsWriteOnly,
-				ProtoV6ProviderFactories: e.factories(),
-				Steps: []resource.TestStep{{
-					Config: e.providerBlock() + fmt.Sprintf(`
+	tokenWith := func(arg string) string {
+		return e.providerBlock() + `
 resource "payme_refresh_token" "t" {
-  %s
+  ` + arg + `
   scopes = ["create:token"]
-}`, tc.args),
-					PlanOnly:    true,
-					ExpectError: diagRegexp(tc.want...),
-				}},
-			})
-		})
+}`
 	}
-	if n := len(e.sandbox.Journal()); n != 0 {
-		t.Errorf("half a password grant reached Pay-me %d times", n)
-	}
+	e.expectConfigErrors(t, needsWriteOnly, map[string]configError{
+		"username without password_wo": {tokenWith(`username = "merchant@example.com"`),
+			[]string{"Incomplete Password Grant", "username is set but password_wo is not", "Add password_wo"}},
+		"password_wo without username": {tokenWith(`password_wo = "demo-password"`),
+			[]string{"Incomplete Password Grant", "password_wo is set but username is not", "Add username"}},
+	})
 }
 
 // TestAccAccessToken_passwordPair: the same on payme_access_token, where a
@@ -115,35 +98,12 @@ resource "payme_refresh_token" "t" {
 func TestAccAccessToken_passwordPair(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	cases := map[string]struct {
-		args string
-		want []string
-	}{
-		"username without password": {`username = "merchant@example.com"`,
+	e.expectConfigErrors(t, needsEphemeral, map[string]configError{
+		"username without password": {e.accessTokenWith(`username = "merchant@example.com"`, `scopes = ["create:token"]`),
 			[]string{"Incomplete Password Grant", "username is set but password is not", "Add password"}},
-		"password without username": {`password = "demo-password"`,
+		"password without username": {e.accessTokenWith(`password = "demo-password"`, `scopes = ["create:token"]`),
 			[]string{"Incomplete Password Grant", "password is set but username is not", "Add username"}},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   needsEphemeral,
-				ProtoV6ProviderFactories: e.factories(),
-				Steps: []resource.TestStep{{
-					Config: e.providerBlock() + fmt.Sprintf(`
-ephemeral "payme_access_token" "t" {
-  %s
-  scopes = ["create:token"]
-}`, tc.args) + echoOf("t"),
-					ExpectError: diagRegexp(tc.want...),
-				}},
-			})
-		})
-	}
-	if n := len(e.sandbox.Journal()); n != 0 {
-		t.Errorf("half a password grant reached Pay-me %d times", n)
-	}
+	})
 }
 
 // TestAccAccessToken_usernameWithRefreshToken: username beside

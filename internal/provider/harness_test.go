@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/payme-community/terraform-provider-payme/internal/devoverride"
 	"github.com/payme-community/terraform-provider-payme/internal/paymetest"
@@ -148,4 +150,33 @@ func routeAllTo(h http.Handler, seen *[]string, mu *sync.Mutex) *http.Client {
 		h.ServeHTTP(rec, in)
 		return rec.Result(), nil
 	})}
+}
+
+// configError is a configuration that must fail before any Pay-me call,
+// with a diagnostic holding want in order (see diagRegexp).
+type configError struct {
+	config string
+	want   []string
+}
+
+// expectConfigErrors runs each case as a parallel subtest and, once all
+// have run (a cleanup, since parallel subtests run after the test body),
+// checks that none of them reached Pay-me.
+func (e *testEnv) expectConfigErrors(t *testing.T, checks []tfversion.TerraformVersionCheck, cases map[string]configError) {
+	t.Helper()
+	t.Cleanup(func() {
+		if n := len(e.sandbox.Journal()); n != 0 {
+			t.Errorf("configurations that must fail reached Pay-me %d times", n)
+		}
+	})
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   checks,
+				ProtoV6ProviderFactories: e.factories(),
+				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: diagRegexp(tc.want...)}},
+			})
+		})
+	}
 }

@@ -449,38 +449,17 @@ func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
 		"negative rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "-1h"`},
 			[]string{"Duration Out of Range", `"-1h" is out of range: rotate_after must be between 1m and 3650d`}},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				TerraformVersionChecks:   needsWriteOnly,
-				ProtoV6ProviderFactories: e.factories(),
-				Steps: []resource.TestStep{{
-					Config:      e.refreshTokenConfig(tc.lines...),
-					ExpectError: diagRegexp(tc.want...),
-				}},
-			})
-		})
-	}
-	long := strings.Repeat("u", 101)
-	t.Run("username too long", func(t *testing.T) {
-		t.Parallel()
-		resource.UnitTest(t, resource.TestCase{
-			TerraformVersionChecks:   needsWriteOnly,
-			ProtoV6ProviderFactories: e.factories(),
-			Steps: []resource.TestStep{{
-				Config: e.providerBlock() + fmt.Sprintf(`
+	configs := map[string]configError{
+		"username too long": {e.providerBlock() + fmt.Sprintf(`
 resource "payme_refresh_token" "t" {
   username = %q
   scopes   = ["create:token"]
-}`, long),
-				ExpectError: diagRegexp("Invalid Attribute Value Length", "string length must be between 1 and 100"),
-			}},
-		})
-	})
-	if n := len(e.sandbox.Journal()); n != 0 {
-		t.Errorf("invalid configurations reached Pay-me %d times", n)
+}`, strings.Repeat("u", 101)), []string{"Invalid Attribute Value Length", "string length must be between 1 and 100"}},
 	}
+	for name, tc := range cases {
+		configs[name] = configError{e.refreshTokenConfig(tc.lines...), tc.want}
+	}
+	e.expectConfigErrors(t, needsWriteOnly, configs)
 }
 
 func TestAccRefreshToken_createFailsCleanly(t *testing.T) {
