@@ -241,7 +241,7 @@ func TestAccDiagnostics_tokenLengthPolicy(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
 				ExpectError: diagRegexp("Unexpected Answer from Pay-me", fmt.Sprintf("longer than %d characters", paymeauth.MaxTokenLength),
-					"the refresh token it carried was revoked", "the provider revoked it, so none was left live"),
+					"1 refresh token the answer carried was revoked", "the provider revoked it, so none was left live"),
 			}},
 		})
 		mu.Lock()

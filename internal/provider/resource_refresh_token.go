@@ -247,6 +247,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		r.data.addPaymeError(&resp.Diagnostics, "create a Pay-me refresh token", err)
 		return
 	}
+	addMintedWarning(&resp.Diagnostics, tok.Minted)
 	if tok.RefreshToken == "" {
 		// The client already refuses such an answer; this guards the promise
 		// that nothing half-made reaches the state.
