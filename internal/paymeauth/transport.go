@@ -61,10 +61,11 @@ type attempt struct {
 func (at *attempt) succeeded() bool { return at.kind == nil && at.cause == nil }
 
 // mayHaveMinted: the attempt failed after the request went out, in a way
-// that does not show whether Pay-me issued a token, and none was seen.
+// that does not show whether Pay-me issued a token: no answer, a 5xx that
+// carried none, or an answer cut before its end (its tail may have held one).
 func (at *attempt) mayHaveMinted() bool {
 	s := at.status
-	return at.sent && len(at.carried) == 0 && (s == 0 || s >= 500 || s/100 == 2 && at.cut)
+	return at.sent && !at.succeeded() && (at.cut || len(at.carried) == 0 && (s == 0 || s >= 500))
 }
 
 // newSpec is the fixed part of a call to op.
@@ -130,6 +131,9 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec, st *callState)
 	if c.cfg.APIVersion != "" {
 		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion} // spelled as Pay-me documents it
 	}
+	// A minting attempt's connection is not reused: the revocations the mint
+	// rule may need must not queue behind an answer that hangs after its end.
+	req.Close = sp.mints
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		at := noAnswer(ctx, sp, st, err)
@@ -239,7 +243,7 @@ func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, at *attempt, k
 	if sp.op != opToken {
 		return m
 	}
-	if sp.mints && !at.succeeded() && at.mayHaveMinted() {
+	if sp.mints && at.mayHaveMinted() {
 		m.Unseen = 1
 	}
 	for _, raw := range at.carried {
