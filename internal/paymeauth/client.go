@@ -56,8 +56,11 @@ type Client struct {
 
 // Token is an access token as answered by Pay-me.
 type Token struct {
-	AccessToken  string
-	RefreshToken string // "" when the answer carried none: keep the one you have
+	AccessToken string
+	// RefreshToken is "" when the answer carried none, or when the request
+	// keeps none (neither offline_access nor the refresh grant: such a token
+	// is revoked, and Minted counts it). Keep the one you have then.
+	RefreshToken string
 	TokenType    string // "" when absent or when it quoted a secret
 	// Scopes are as granted, repeats and any scope quoting a secret dropped,
 	// or as requested when the answer omits "scope" (RFC 6749 §5.1). The
@@ -197,12 +200,15 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	offline := slices.Contains(req.Scopes, scopeOfflineAccess)
 	sp := c.newSpec(opToken, req.Grant)
 	sp.body, sp.username, sp.sentRefresh, sp.detached = c.body(w), req.Username, req.RefreshToken, detached
-	sp.needRefresh, sp.mints = req.Grant == GrantPassword && offline, offline
+	sp.needRefresh, sp.mints, sp.keeps = req.Grant == GrantPassword && offline, offline, offline || req.Grant == GrantRefreshToken
 	st := &callState{secrets: redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken)}
 	a, at, err := c.call(ctx, sp, st)
 	clear(sp.body)
 	if err != nil {
 		return Token{}, err
+	}
+	if !sp.keeps {
+		a.refreshToken = "" // revoked by the mint rule: nobody asked for it
 	}
 	scopes := slices.Clone(req.Scopes)
 	if a.Scope.Set {

@@ -290,3 +290,36 @@ func TestRevokeDuringRefreshGrant(t *testing.T) {
 		t.Errorf("FromCache %v, err %v", tok.FromCache, err)
 	}
 }
+
+// TestUnaskedRefreshTokenRevoked: a refresh token in the answer to a grant
+// that keeps none (client credentials, a password grant without
+// offline_access) is revoked rather than dropped, and not returned.
+func TestUnaskedRefreshTokenRevoked(t *testing.T) {
+	t.Parallel()
+	for name, req := range map[string]TokenRequest{"client credentials": ccReq, "password": passReq} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var revoked []string
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int64, m map[string]any) {
+				if r.URL.Path == "/revoke" {
+					mu.Lock()
+					revoked = append(revoked, fmt.Sprint(m["refresh_token"]))
+					mu.Unlock()
+					writeJSON(w, 200, map[string]any{"action": "revoke", "success": true})
+					return
+				}
+				writeJSON(w, 200, tokenOK(testAccess, testRefreshNew, "create:token", 3600))
+			})
+			tok, err := newTestClient(t, f.srv.URL, nil).Token(context.Background(), req)
+			if err != nil {
+				t.Fatalf("Token: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if tok.RefreshToken != "" || tok.Minted != (Minted{Revoked: 1}) || !slices.Equal(revoked, []string{testRefreshNew}) {
+				t.Errorf("RefreshToken kept %v, Minted %+v, %d revoked", tok.RefreshToken != "", tok.Minted, len(revoked))
+			}
+		})
+	}
+}

@@ -33,6 +33,7 @@ type callSpec struct {
 	sentRefresh string
 	needRefresh bool // password grant with offline_access: the answer must carry a refresh token
 	mints       bool // offline_access: any attempt that reaches Pay-me may issue a refresh token
+	keeps       bool // the caller keeps a refresh token the answer carries (offline_access, or a rotation)
 	detached    bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
 
@@ -89,7 +90,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer,
 		at := c.attempt(ctx, lctx, sp, st)
 		logAttempt(lctx, sp, st, &at, time.Since(start))
 		keep := ""
-		if at.succeeded() {
+		if at.succeeded() && sp.keeps {
 			keep = at.ans.refreshToken
 		}
 		st.minted.add(c.revokeCarried(ctx, sp, &at, keep))
