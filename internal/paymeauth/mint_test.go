@@ -171,10 +171,10 @@ func TestInterruptKeepsWhatArrived(t *testing.T) {
 		w.Header().Set("Content-Length", "4096")
 		w.Header().Set("X-Cancel-After", strconv.Itoa(len(head)))
 		_, _ = w.Write([]byte(head))
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 		<-r.Context().Done()
 	})
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr := &http.Transport{}
 	c := newTestClient(t, f.srv.URL, func(cfg *Config) {
 		cfg.HTTPClient = &http.Client{Transport: &cancelAfter{base: tr, cancel: cancel}}
 	})

@@ -69,6 +69,10 @@ func (at *attempt) mayHaveMinted() bool {
 	return at.sent && !at.succeeded() && (at.cut || len(at.carried) == 0 && (s == 0 || s >= 500))
 }
 
+// retriable: an offline_access grant is never retried once a 2xx began to
+// arrive, as that answer may have held a token.
+func (sp *callSpec) retriable(at *attempt) bool { return !sp.mints || at.status/100 != 2 }
+
 // newSpec is the fixed part of a call to op.
 func (c *Client) newSpec(op string, grant Grant) *callSpec {
 	return &callSpec{op: op, grant: grant, logURL: c.logURL(op)}
@@ -101,7 +105,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer,
 		if at.status != 0 {
 			st.answered = &at
 		}
-		if at.retry && st.attempts <= c.cfg.MaxRetries && !(sp.mints && at.status/100 == 2) {
+		if at.retry && st.attempts <= c.cfg.MaxRetries && sp.retriable(&at) {
 			wait := backoff.Wait(st.attempts-1, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, at.header)
 			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": st.attempts, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)
