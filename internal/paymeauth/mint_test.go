@@ -323,3 +323,29 @@ func TestUnaskedRefreshTokenRevoked(t *testing.T) {
 		})
 	}
 }
+
+// TestRevocationsPerAnswerBounded: one answer cannot make the client send
+// unbounded revocations; the tokens beyond the bound are owned up to as
+// live, never dropped silently.
+func TestRevocationsPerAnswerBounded(t *testing.T) {
+	t.Parallel()
+	var members []string
+	for i := range maxRevokedPerAnswer + 8 {
+		members = append(members, `"refresh_token":"rt-many-`+strconv.Itoa(i)+`"`)
+	}
+	body := `{"success":false,` + strings.Join(members, ",") + `}`
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int64, _ map[string]any) {
+		if r.URL.Path == "/revoke" {
+			writeJSON(w, 200, map[string]any{"action": "revoke", "success": true})
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	})
+	_, err := newTestClient(t, f.srv.URL, nil).Token(context.Background(), offlineReq)
+	if e := asError(t, err); e.Minted != (Minted{Revoked: maxRevokedPerAnswer, Live: 8}) {
+		t.Errorf("Minted = %+v", e.Minted)
+	}
+	if n := len(f.requests()); n != 1+maxRevokedPerAnswer {
+		t.Errorf("%d requests, want the grant and %d revocations", n, maxRevokedPerAnswer)
+	}
+}
