@@ -294,20 +294,12 @@ func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	id := state.ID.ValueString()
-	switch kid, _ := seal.KeyID(state.Sealed.ValueString()); {
+	switch {
 	case state.Sealed.IsNull() && !state.RefreshToken.IsNull():
 		state.Sealed = types.StringValue(keys.Seal(state.RefreshToken.ValueString(), id))
 		tflog.Info(ctx, "sealed a Pay-me refresh token kept in plaintext by an earlier version", map[string]any{"id": id})
-	case state.Sealed.IsNull() || kid == keys.Current().ID():
+	case !r.data.resealStale(&state, &resp.Diagnostics):
 		return
-	default:
-		token, _, err := keys.Open(state.Sealed.ValueString(), id)
-		if err != nil {
-			addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
-			return
-		}
-		state.Sealed = types.StringValue(keys.Seal(token, id))
-		tflog.Info(ctx, "sealed a Pay-me refresh token again under the current key", map[string]any{"id": id, "old_key": kid, "new_key": keys.Current().ID()})
 	}
 	if !state.StorePlaintext.ValueBool() {
 		state.RefreshToken = types.StringNull()
@@ -340,7 +332,7 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 	case plan.StorePlaintext.ValueBool() && plan.RefreshToken.IsUnknown():
 		token, _, err := keys.Open(plan.Sealed.ValueString(), plan.ID.ValueString())
 		if err != nil {
-			addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token in plaintext", err)
+			r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token in plaintext", err)
 			return
 		}
 		plan.RefreshToken = types.StringValue(token)
@@ -372,7 +364,7 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 	token, err := openToken(r.data.keys, state)
 	if err != nil {
-		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
+		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)
 		return
 	}

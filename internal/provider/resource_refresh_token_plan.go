@@ -50,6 +50,7 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.State.Raw.IsNull() {
 		return // create, where Create sets rotate_at
 	}
+	warnPlaintextOff(state, plan, &resp.Diagnostics)
 	if r.passwordChanged(ctx, req, plan) {
 		resp.Diagnostics.AddWarning("Password Changed",
 			fmt.Sprintf("password_wo differs from the password the refresh token %s was created with, so a new token "+

@@ -70,7 +70,7 @@ func (e *testEnv) noSecretInState(captures ...*paymetest.Capture) statecheck.Sta
 }
 
 // sealedShape is what sealed_refresh_token looks like.
-var sealedShape = knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.[0-9a-f]{8}\.[A-Za-z0-9_-]{60,}$`))
+var sealedShape = knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.(?:[0-9a-f]{8}|c[0-9a-f]{12})\.[A-Za-z0-9_-]{60,}$`))
 
 // useRefreshToken runs Pay-me's refresh grant against the sandbox, as a
 // consumer of the seeded secret would.

@@ -46,6 +46,10 @@ const (
 	// as base64 (openssl rand -base64 32 gives 44 characters).
 	minSealingKeyLength = 32
 	maxSealingKeyLength = 1024
+	// A random key of 32 characters or more has many more different
+	// characters than this (hex about 16, base64 about 28) and no character
+	// anywhere near a quarter of it; a typed or patterned one does not.
+	minSealingKeyVariety = 12
 )
 
 // Each check returns an error whose text completes the sentence "The value
@@ -155,6 +159,30 @@ func checkSealingKey(s string) error {
 		return fmt.Errorf("is longer than %d characters", maxSealingKeyLength)
 	case strings.IndexFunc(s, unicode.IsSpace) >= 0 || strings.Contains(s, ","):
 		return errors.New("contains white space or a comma: use a random value, such as the output of openssl rand -base64 32")
+	case !variedEnough(s):
+		return fmt.Errorf("has too little variety to be random: a sealing key needs at least %d different characters, "+
+			"none making up more than a quarter of it. Use a random value, such as the output of openssl rand -base64 32", minSealingKeyVariety)
 	}
 	return nil
+}
+
+// variedEnough is the rule for a sealing key's entropy: at least
+// minSealingKeyVariety different characters, and no character in more
+// than a quarter of the positions.
+func variedEnough(s string) bool {
+	counts := map[rune]int{}
+	n := 0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	if len(counts) < minSealingKeyVariety {
+		return false
+	}
+	for _, c := range counts {
+		if 4*c > n {
+			return false
+		}
+	}
+	return true
 }
