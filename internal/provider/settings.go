@@ -73,6 +73,9 @@ func checkAuthURL(s string) error {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(s, "#"):
 		// A bare "?" or "#" counts: paths appended after it would be lost.
 		return errors.New("must not have a query or a fragment: use the auth base URL, such as https://auth.alignet.io")
+	case endpointPath(u.Path) != "":
+		return fmt.Errorf("ends in %s, which the provider appends itself: use the auth base URL without it, such as "+
+			"https://auth.alignet.io", endpointPath(u.Path))
 	case u.Scheme == "https":
 		return nil
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
@@ -82,6 +85,18 @@ func checkAuthURL(s string) error {
 	default:
 		return fmt.Errorf("uses the scheme %q: use https://", u.Scheme)
 	}
+}
+
+// endpointPath returns the endpoint a URL path ends in ("/token" or
+// "/revoke"), or "". Other paths are kept: a proxy may serve Pay-me under one.
+func endpointPath(p string) string {
+	p = strings.TrimSuffix(p, "/")
+	for _, e := range []string{"/token", "/revoke"} {
+		if strings.HasSuffix(p, e) {
+			return e
+		}
+	}
+	return ""
 }
 
 func isLoopback(host string) bool {
