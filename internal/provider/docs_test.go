@@ -362,7 +362,7 @@ func TestDocsKeyLifecycle(t *testing.T) {
 			"| `previous_client_secrets` | `PAYME_PREVIOUS_CLIENT_SECRETS`"},
 		"docs/resources/refresh_token.md": {"Plaintext Refresh Token Still Exposed", "terraform apply -replace=payme_refresh_token.checkout",
 			"terraform apply -refresh-only"},
-		"docs/guides/security.md": {"Argon2id", "What can that reader not do?", "Sealing Key Missing", "previous_client_secrets"},
+		"docs/guides/security.md":                          {"Argon2id", "What can that reader not do?", "Sealing Key Missing", "previous_client_secrets"},
 		"docs/ephemeral-resources/refresh_token_secret.md": {"Terraform 1.11 or later", "Refresh Token ID and Sealed Value Do Not Match"},
 		"docs/guides/sandbox.md": {"-rotate-client-secret", "-revoke-refresh-token", "-live-refresh-tokens",
 			"POST /_sandbox/client-secret", "GET /_sandbox/tokens", "POST /_sandbox/revoke", "\"Pay-me auth sandbox listening on\" (the third line"},
