@@ -126,6 +126,9 @@ func FuzzSettings(f *testing.F) {
 		for _, check := range []func(string) error{checkEnvironment, checkAuthURL, checkAudience, checkAPIVersion, checkRequestTimeout} {
 			_ = check(s)
 		}
+		if err := checkSealingKey(s); err == nil && (!variedEnough(s) || len([]rune(s)) < minSealingKeyLength) {
+			t.Errorf("checkSealingKey accepted a key that breaks its rules")
+		}
 		if err := checkCredential(s); err != nil && !fixed[err.Error()] {
 			t.Errorf("checkCredential answered with a text that may carry its input: %q", err)
 		}

@@ -215,11 +215,36 @@ func FuzzOpen(f *testing.F) {
 	f.Add(sealed[:len(sealed)-1], ctx)
 	f.Add(Prefix+"."+k.ID()+".", "")
 	f.Add("pmseal1..", "")
+	f.Add("pmseal1.c0123456789ab.", "")
+	f.Add("pmseal1.c0123456789abc.AAAA", ctx)
+	f.Add("pmseal1.C0123456789ab.AAAA", ctx)
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, s, context string) {
 		got, _, err := ring.Open(s, context)
 		if err == nil && (context != ctx || got != token) {
 			t.Fatal("Open accepted a value that was never sealed with this context")
+		}
+	})
+}
+
+// FuzzKeyID: a key identifier is read only in one of its two shapes, and
+// the client tag only from a credential key's.
+func FuzzKeyID(f *testing.F) {
+	for _, s := range []string{"pmseal1.0123abcd.AAAA", "pmseal1.c0123456789ab.AAAA", "pmseal1.c0123456789a.AAAA",
+		"pmseal1.0123ABCD.AAAA", "pmseal1.c012345678 ab.AAAA", "pmseal1..", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		kid, err := KeyID(s)
+		if err != nil {
+			return
+		}
+		tag, fromCredentials := CredentialKeyClientTag(kid)
+		switch {
+		case len(kid) == 8 && isHex(kid) && !fromCredentials:
+		case fromCredentials && len(kid) == credentialKeyIDLen && kid[0] == 'c' && kid[1:5] == tag && isHex(kid[1:]):
+		default:
+			t.Fatalf("KeyID accepted %q (credential key %v)", kid, fromCredentials)
 		}
 	})
 }
