@@ -134,43 +134,17 @@ func (p *paymeProvider) listSetting(ctx context.Context, s stringSetting, v type
 	return out, true
 }
 
-// openToken returns the refresh token a state holds: opened from its sealed
-// form or, right after an upgrade that had no key, as the earlier version
-// left it.
-func openToken(keys *seal.Ring, state refreshTokenModel) (string, error) {
-	if state.Sealed.IsNull() && !state.RefreshToken.IsNull() {
-		return state.RefreshToken.ValueString(), nil
-	}
-	token, _, err := keys.Open(state.Sealed.ValueString(), state.ID.ValueString())
-	return token, err
-}
-
-// resealStale seals again under the current key a token sealed under an
-// older one, and says so in a warning: Read runs on plan too, where the
-// refreshed state is not saved, so the warning stays until an apply has
-// saved it, and only then may the old key or secret go. It reports whether
-// the state changed.
-func (d *providerData) resealStale(state *refreshTokenModel, diags *diag.Diagnostics) bool {
-	if state.Sealed.IsNull() {
-		return false
-	}
-	id := state.ID.ValueString()
-	token, stale, err := d.keys.Open(state.Sealed.ValueString(), id)
-	if err != nil {
-		d.addSealDiag(diags, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
-		return false
-	}
-	if !stale {
-		return false
-	}
-	old, _ := seal.KeyID(state.Sealed.ValueString())
-	state.Sealed = types.StringValue(d.keys.Seal(token, id))
+// warnResealed says that Read sealed a token again under the current key
+// (Ring.Open found it stale): Read runs on plan too, where the refreshed
+// state is not saved, so the warning stays until an apply has saved it,
+// and only then may the old key or secret go.
+func (d *providerData) warnResealed(diags *diag.Diagnostics, id, oldSealed string) {
+	old, _ := seal.KeyID(oldSealed)
 	diags.AddWarning("Refresh Token Sealed Under an Older Key",
 		fmt.Sprintf("The refresh token %s is sealed under the older key %s, not the current key %s. This run seals it "+
 			"again under the current key without calling Pay-me, but terraform plan does not save that: run "+
 			"terraform apply -refresh-only (or any terraform apply) to save it. Keep the old sealing key or client "+
 			"secret configured until no plan shows this warning.", id, old, d.keys.Current().ID()))
-	return true
 }
 
 // warnPlaintextOff warns when store_plaintext_refresh_token goes from true
