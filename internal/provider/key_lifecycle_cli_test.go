@@ -308,3 +308,30 @@ func TestCLI_weakSealingKey(t *testing.T) {
 		t.Fatalf("%d requests reached Pay-me", n)
 	}
 }
+
+// TestCLI_revokedOutsideTerraform rehearses, as the sandbox guide does, a
+// token revoked by fingerprint outside Terraform: the plan that opens it
+// fails naming the fix, -replace gives a new token, and destroy leaves
+// nothing live.
+func TestCLI_revokedOutsideTerraform(t *testing.T) {
+	t.Parallel()
+	c := newCLIEnv(t)
+	c.writeConfig(sealedConfig("1", `"create:token"`))
+	c.run(nil, "apply", "-auto-approve", "-input=false", "-no-color")
+	m := regexp.MustCompile(`"id": ?"(sha256:[0-9a-f]{16})"`).FindStringSubmatch(c.stateFile())
+	if m == nil || !c.sandbox.RevokeFingerprint(m[1]) {
+		t.Fatal("no live token with the state's id to revoke")
+	}
+	out, err := c.try(nil, "plan", "-input=false", "-no-color")
+	if err == nil || !diagRegexp("Refresh Token Revoked or Expired", "terraform apply -replace=ADDRESS").MatchString(out) {
+		t.Fatalf("plan after the revocation: err %v:\n%s", err, out)
+	}
+	c.run(nil, "apply", "-replace=payme_refresh_token.t", "-auto-approve", "-input=false", "-no-color")
+	if live := c.sandbox.LiveTokens(); len(live) != 1 || strings.Contains(c.stateFile(), m[1]) {
+		t.Fatalf("after -replace: %d live tokens, want the one new token in the state", len(live))
+	}
+	c.run(nil, "destroy", "-auto-approve", "-input=false", "-no-color")
+	if n := c.sandbox.LiveRefreshTokens(); n != 0 {
+		t.Fatalf("%d tokens live after destroy", n)
+	}
+}
