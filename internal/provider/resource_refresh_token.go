@@ -161,8 +161,9 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"sealed_refresh_token": schema.StringAttribute{
 				MarkdownDescription: "The refresh token, sealed: `pmseal1.`, the identifier of the sealing key, a dot, and " +
 					"the AES-256-GCM ciphertext in base64url, bound to `id`. Pass it with `id` to the " +
-					"`payme_refresh_token_secret` ephemeral resource to use the token. It is re-sealed under the current " +
-					"`sealing_key` on refresh when an older key sealed it.",
+					"`payme_refresh_token_secret` ephemeral resource to use the token. When an older key sealed it, every " +
+					"refresh seals it again under the current key; `terraform plan` does not save that and warns until " +
+					"`terraform apply -refresh-only` (or any apply) has.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
