@@ -197,16 +197,20 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if a.Scope.Set {
 		scopes = strings.Fields(a.Scope.S)
 	}
-	// These go into the state: any that quotes a secret is dropped.
-	seen := map[string]bool{}
-	scopes = slices.DeleteFunc(scopes, func(s string) bool {
-		drop := seen[s] || sp.secrets.Clean(s) != s
-		seen[s] = true
-		return drop
-	})
-	if sp.secrets.Clean(a.TokenType.S) != a.TokenType.S {
+	// These go into the state, judged together as one answer's texts: any
+	// that quotes a secret is dropped.
+	clean := sp.secrets.CleanAll(append(slices.Clone(scopes), a.TokenType.S)...)
+	if clean[len(scopes)] != a.TokenType.S {
 		a.TokenType.S = ""
 	}
+	kept, seen := scopes[:0], map[string]bool{}
+	for i, s := range scopes {
+		if !seen[s] && clean[i] == s {
+			kept = append(kept, s)
+		}
+		seen[s] = true
+	}
+	scopes = kept
 	return Token{
 		AccessToken: a.AccessToken.S, RefreshToken: a.refreshToken, TokenType: a.TokenType.S,
 		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache

@@ -172,8 +172,11 @@ func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried
 	}
 	if src.status != 0 {
 		e.HTTPStatus = src.status
-		e.Code = sp.secrets.Clip(src.ans.code, maxCodeLen)
-		for _, m := range src.ans.messages {
+		// The code and messages are judged together: a secret cut across them
+		// is withheld from all.
+		texts := sp.secrets.CleanAll(append([]string{src.ans.code}, src.ans.messages...)...)
+		e.Code = sp.secrets.Clip(texts[0], maxCodeLen)
+		for _, m := range texts[1:] {
 			e.Messages = append(e.Messages, sp.secrets.Clip(m, maxMessageLen))
 		}
 	}

@@ -21,12 +21,19 @@ func BenchmarkClean(b *testing.B) {
 			s.Body([]byte(body), 8<<10)
 		}
 	})
-	b.Run("answer of 4 texts", func(b *testing.B) {
-		texts := []string{"01", msg, msg + " (2)", "es_PE"}
+	texts := []string{"01", "es_PE: " + msg, "invalid_request: " + msg + " (2)", "es_PE"}
+	b.Run("answer of 4 texts, one by one", func(b *testing.B) {
 		for b.Loop() {
 			for _, t := range texts {
 				s.Clean(t)
 			}
 		}
 	})
+	if all, ok := any(s).(interface{ CleanAll(...string) []string }); ok {
+		b.Run("answer of 4 texts, as one", func(b *testing.B) {
+			for b.Loop() {
+				all.CleanAll(texts...)
+			}
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,29 +17,40 @@ import (
 // or read as a space), base64 and base64url at every alignment, padded or
 // not, and hex in either case. A secret in UTF-16 or UTF-32 is found in any
 // reading through its pieces, which are kept in those encodings too (Add).
+//
+// Runs of base64 or hex long enough to hold a piece are decoded and read
+// on; shorter runs (a part of a secret cut over several texts) are decoded
+// once more, but not read further: the bytes ordinary words decode to
+// would otherwise start readings of their own.
 const (
 	maxDepth = 3
 	// maxReadings bounds the work one text may cause; a text that needs
 	// more readings is withheld, as only a crafted text gets there.
 	maxReadings = 256
+	// minPart is the fewest bytes of a secret worth decoding a run for: a
+	// secret cut over several texts (CleanAll) leaves parts this short.
+	minPart = 4
 )
 
-// decoder returns t with one encoding undone, and whether anything changed.
-type decoder func(s *Set, t string) (string, bool)
+// decoder returns t with one encoding undone, and whether anything changed;
+// a binary one decodes runs of minRun characters or more.
+type decoder func(t string, minRun int) (string, bool)
 
-var decoders = []decoder{
-	escapes(`\`, jsonUnescape),
-	escapes("&", html.UnescapeString),
-	escapes("%", func(t string) string { return percentDecode(t, false) }),
-	escapes("%+", func(t string) string { return percentDecode(t, true) }),
-	base64At(0), base64At(1), base64At(2), base64At(3),
-	hexAt(0), hexAt(1),
-}
+var (
+	decoders = []decoder{
+		escapes(`\`, jsonUnescape),
+		escapes("&", html.UnescapeString),
+		escapes("%", func(t string) string { return percentDecode(t, false) }),
+		escapes("%+", func(t string) string { return percentDecode(t, true) }),
+	}
+	binaryDecoders = []decoder{base64At(0), base64At(1), base64At(2), base64At(3), hexAt(0), hexAt(1)}
+	allDecoders    = append(slices.Clip(decoders), binaryDecoders...)
+)
 
 // escapes is a decoder for an escaping whose sequences start with one of
 // triggers, so a text without them costs one search.
 func escapes(triggers string, decode func(string) string) decoder {
-	return func(_ *Set, t string) (string, bool) {
+	return func(t string, _ int) (string, bool) {
 		if !strings.ContainsAny(t, triggers) {
 			return t, false
 		}
@@ -48,26 +60,39 @@ func escapes(triggers string, decode func(string) string) decoder {
 }
 
 // readings returns every reading of t, t first; ok is false when t has more
-// than maxReadings of them.
-func (s *Set) readings(t string) (all []string, ok bool) {
+// than maxReadings of them. Short runs are decoded only with parts (t is one
+// of several texts judged together): alone, they cannot hold a piece.
+func (s *Set) readings(t string, parts bool) (all []string, ok bool) {
 	all = []string{t}
 	seen := map[string]bool{t: true}
+	add := func(v string) bool {
+		if seen[v] || len(all) == maxReadings {
+			return false
+		}
+		seen[v] = true
+		all = append(all, v)
+		return true
+	}
 	level := all
 	for range maxDepth {
 		var next []string
 		for _, r := range level {
-			for _, d := range decoders {
-				v, ok := d(s, r)
-				if !ok || seen[v] {
-					continue
+			for _, d := range allDecoders {
+				if v, ok := d(r, s.longRun); ok && add(v) {
+					next = append(next, v)
 				}
-				if len(all) == maxReadings {
-					return all, false
-				}
-				seen[v] = true
-				all = append(all, v)
-				next = append(next, v)
 			}
+			for _, d := range binaryDecoders {
+				if !parts || s.minRun == s.longRun {
+					break
+				}
+				if v, ok := d(r, s.minRun); ok {
+					add(v) // read, but not decoded further
+				}
+			}
+		}
+		if len(all) == maxReadings {
+			return all, false
 		}
 		level = next
 	}
@@ -139,8 +164,8 @@ var alphabet = func() (a [256]uint8) {
 // of four alignments. Padding inside a run (padded strings joined) ends a
 // group; each group is decoded on its own and the bytes joined.
 func base64At(skip int) decoder {
-	return func(s *Set, t string) (string, bool) {
-		return eachRun(t, func(c byte) bool { return isBase64(c) || c == '=' }, s.minBase64, func(b []byte, run string) []byte {
+	return func(t string, minRun int) (string, bool) {
+		return eachRun(t, func(c byte) bool { return isBase64(c) || c == '=' }, minRun, func(b []byte, run string) []byte {
 			for i, g := range strings.FieldsFunc(run, func(r rune) bool { return r == '=' }) {
 				if i == 0 {
 					g = g[min(skip, len(g)):]
@@ -161,8 +186,8 @@ var urlToStd = strings.NewReplacer("-", "+", "_", "/")
 // hexAt decodes every run of hex digits long enough to hold a piece, from
 // its first or second digit.
 func hexAt(skip int) decoder {
-	return func(s *Set, t string) (string, bool) {
-		return eachRun(t, isHex, 2*s.minPiece, func(b []byte, run string) []byte {
+	return func(t string, minRun int) (string, bool) {
+		return eachRun(t, isHex, minRun, func(b []byte, run string) []byte {
 			run = run[skip:]
 			d, _ := hex.DecodeString(run[:len(run)&^1])
 			return append(b, d...)

@@ -23,6 +23,7 @@ const (
 	// withheld replaces any text that still quotes a piece of a secret once
 	// the known forms of every secret are masked.
 	withheld = "message withheld: it quoted a credential"
+	maxParts = 64
 	pieceLen = 12 // longest piece of a secret allowed to survive; a shorter secret may not appear whole
 )
 
@@ -33,9 +34,9 @@ type Set struct {
 	pieces map[string]struct{}   // every piece, in UTF-8, UTF-16 and UTF-32 (see addPieces)
 	lens   []int                 // the lengths of pieces, ascending
 	heads  *[1 << 16 / 64]uint64 // the first two bytes of every piece, so most bytes cost one bit test
-	// minPiece is the shortest UTF-8 piece: a run of base64 or hex shorter
-	// than its encoding cannot hold one, so is not decoded.
-	minPiece, minBase64 int
+	// A run of base64 or hex of longRun characters can hold the shortest
+	// piece; one of minRun, minPart bytes of it (see readings).
+	minRun, longRun int
 }
 
 // New returns a Set holding values (empty ones are ignored).
@@ -97,8 +98,9 @@ func (s *Set) addPieces(v string) {
 	for i := 0; i+pieceLen <= max(len(v), pieceLen); i++ {
 		w := v[i:min(i+pieceLen, len(v))]
 		add(w)
-		if s.minPiece == 0 || len(w) < s.minPiece {
-			s.minPiece, s.minBase64 = len(w), (4*len(w)+2)/3
+		if s.longRun == 0 || 2*len(w) < s.longRun {
+			s.longRun = min(2*len(w), (4*pieceLen+2)/3)
+			s.minRun = min(2*minPart, s.longRun)
 		}
 		start, end := i, min(i+pieceLen, len(v))
 		for start < end && !utf8.RuneStart(v[start]) {
@@ -163,13 +165,16 @@ func (s *Set) Forms() []string { return s.forms }
 func (s *Set) Clean(t string) string { return s.CleanAll(t)[0] }
 
 // CleanAll cleans the texts of one answer (its code, its messages, its
-// scopes) as one: each is masked, then all are withheld if any reading of
-// any of them, of all of them joined in order, or of any two of them
-// joined in either order, holds a piece of a secret. A secret cut into
-// pieces shorter than pieceLen across several texts is caught so.
+// scopes) as one: each is masked, then all are withheld if a piece of a
+// secret is in any reading of any text, of all texts joined in order, or
+// of any two joined in either order. A text is also read in its parts
+// around ": ", the way a label (a code, a locale) is joined to a message.
+// So a secret cut into pieces shorter than pieceLen, spread over the texts
+// of an answer, is caught. More than maxParts texts and parts are
+// withheld: the pairs grow as their square, and no answer has that many.
 func (s *Set) CleanAll(texts ...string) []string {
 	out := make([]string, len(texts))
-	all := make([][]string, len(texts))
+	var parts []string // every text, then the parts of those that have some
 	leak := false
 	for i, t := range texts {
 		t = s.mask(t)
@@ -180,12 +185,22 @@ func (s *Set) CleanAll(texts ...string) []string {
 			t = s.mask(v)
 		}
 		out[i] = t
+		parts = append(parts, t)
+	}
+	for _, t := range out {
+		if p := strings.Split(t, ": "); len(p) > 1 && len(out) > 1 {
+			parts = append(parts, p...)
+		}
+	}
+	leak = leak || len(parts) > maxParts
+	all := make([][]string, len(parts))
+	for i, p := range parts {
 		var ok bool
-		all[i], ok = s.readings(t)
+		all[i], ok = s.readings(p, len(parts) > 1)
 		leak = leak || !ok || s.holds(all[i]...)
 	}
-	if len(texts) > 1 && !leak {
-		leak = s.quotes(strings.Join(out, "")) || s.acrossPairs(all)
+	if len(parts) > 1 && !leak {
+		leak = s.quotes(strings.Join(out, "")) || s.quotes(strings.ReplaceAll(strings.Join(out, ""), ": ", "")) || s.acrossPairs(all)
 	}
 	if leak {
 		for i := range out {
@@ -230,7 +245,7 @@ var sensitiveValue = regexp.MustCompile(`(?i)("(?:client_secret|password|access_
 
 // quotes reports whether any reading of t holds a piece of a secret.
 func (s *Set) quotes(t string) bool {
-	r, ok := s.readings(t)
+	r, ok := s.readings(t, false)
 	return !ok || s.holds(r...)
 }
 
@@ -267,20 +282,31 @@ func (s *Set) head(a, b byte) bool {
 
 // acrossPairs reports whether a piece spans the end of a reading of one
 // text and the start of a reading of another, in either order. The
-// pieces within each were looked for already, so only the seam is read.
+// pieces within each were looked for already, so only the seams are read:
+// the distinct ends and starts of every text's readings.
 func (s *Set) acrossPairs(readings [][]string) bool {
 	if len(s.lens) == 0 {
 		return false
 	}
 	seam := s.lens[len(s.lens)-1] - 1
-	for i, a := range readings {
-		for j, b := range readings {
+	heads, tails := make([][]string, len(readings)), make([][]string, len(readings))
+	for i, rs := range readings {
+		for _, r := range rs {
+			heads[i] = append(heads[i], r[:min(seam, len(r))])
+			tails[i] = append(tails[i], r[len(r)-min(seam, len(r)):])
+		}
+		slices.Sort(heads[i])
+		slices.Sort(tails[i])
+		heads[i], tails[i] = slices.Compact(heads[i]), slices.Compact(tails[i])
+	}
+	for i := range readings {
+		for j := range readings {
 			if i == j {
 				continue
 			}
-			for _, x := range a {
-				for _, y := range b {
-					if s.holds(x[len(x)-min(seam, len(x)):] + y[:min(seam, len(y))]) {
+			for _, x := range tails[i] {
+				for _, y := range heads[j] {
+					if s.holds(x + y) {
 						return true
 					}
 				}
