@@ -42,8 +42,11 @@ const wideAlways = 64 << 10
 
 type scanner struct {
 	pieces  map[string]int // piece to the index of its secret
-	lengths map[int]bool   // in characters
-	heads   map[string]bool
+	lengths []int          // in characters
+	// heads holds the first two bytes of every piece (the first byte and
+	// 0 for a piece of one byte), so most positions cost one lookup.
+	heads *[1 << 16]bool
+	short [256]bool // the bytes that are a piece of one byte
 	// minBytes is the shortest piece in bytes: a run of base64 or hex
 	// too short to hold that many is left as it is.
 	minBytes int
@@ -51,13 +54,18 @@ type scanner struct {
 }
 
 func newScanner(secrets []string) *scanner {
-	sc := &scanner{pieces: map[string]int{}, lengths: map[int]bool{}, heads: map[string]bool{}, found: map[int]bool{}, minBytes: 4 * PieceLen}
+	sc := &scanner{pieces: map[string]int{}, heads: new([1 << 16]bool), found: map[int]bool{}, minBytes: 4 * PieceLen}
 	for i, s := range secrets {
 		for _, p := range piecesOf(s) {
 			sc.pieces[p] = i
-			sc.lengths[utf8.RuneCountInString(p)] = true
-			_, n := utf8.DecodeRuneInString(p)
-			sc.heads[p[:n]] = true
+			if n := utf8.RuneCountInString(p); !slices.Contains(sc.lengths, n) {
+				sc.lengths = append(sc.lengths, n)
+			}
+			if len(p) == 1 {
+				sc.short[p[0]] = true
+			} else {
+				sc.heads[int(p[0])<<8|int(p[1])] = true
+			}
 			sc.minBytes = min(sc.minBytes, len(p))
 		}
 	}
@@ -76,21 +84,21 @@ func piecesOf(s string) []string {
 	return out
 }
 
-// scan looks up every run of characters of v as long as some piece is,
-// starting at a character that starts some piece.
+// scan looks up, at every character of v that starts like some piece,
+// the runs of characters as long as some piece is.
 func (sc *scanner) scan(v string) {
-	starts := make([]int, 0, len(v)+1)
 	for i := range v { // rune starts; invalid bytes count as one each
-		starts = append(starts, i)
-	}
-	starts = append(starts, len(v))
-	for k := 0; k+1 < len(starts); k++ {
-		if !sc.heads[v[starts[k]:starts[k+1]]] {
+		if !sc.short[v[i]] && (i+1 == len(v) || !sc.heads[int(v[i])<<8|int(v[i+1])]) {
 			continue
 		}
-		for n := range sc.lengths {
-			if k+n < len(starts) {
-				if idx, ok := sc.pieces[v[starts[k]:starts[k+n]]]; ok {
+		for _, n := range sc.lengths {
+			end, k := i, 0
+			for ; k < n && end < len(v); k++ {
+				_, size := utf8.DecodeRuneInString(v[end:])
+				end += size
+			}
+			if k == n {
+				if idx, ok := sc.pieces[v[i:end]]; ok {
 					sc.found[idx] = true
 				}
 			}
@@ -160,10 +168,11 @@ func unescaped(s string) []string {
 	return out
 }
 
-// binary returns s with its base64 runs decoded from each of the four
-// alignments, and with its hex runs decoded from the first and the second
-// digit. A run of base64 may hold padding (padded strings joined): each
-// padded group is decoded on its own.
+// binary returns the base64 runs of s decoded from each of the four
+// alignments, and its hex runs decoded from the first and the second
+// digit: for each, the decoded runs one a line. A run of base64 may hold
+// padding (padded strings joined): each padded group is decoded on its own
+// and the bytes joined.
 func (sc *scanner) binary(s string) []string {
 	var out []string
 	for skip := range 4 {
@@ -207,28 +216,22 @@ func isBase64Run(c byte) bool {
 
 func isHexDigit(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f' }
 
-// replaceRuns replaces each maximal run of bytes in class, minLen or more
-// long, by decode's result.
+// replaceRuns returns what decode makes of each maximal run of bytes in
+// class, minLen or more long, one a line.
 func replaceRuns(s string, class func(byte) bool, minLen int, decode func(string) string) (string, bool) {
 	var b strings.Builder
-	last, changed := 0, false
 	for i := 0; i < len(s); {
 		j := i
 		for j < len(s) && class(s[j]) {
 			j++
 		}
 		if j-i >= minLen {
-			b.WriteString(s[last:i])
 			b.WriteString(decode(s[i:j]))
-			last, changed = j, true
+			b.WriteByte('\n')
 		}
 		i = max(j, i+1)
 	}
-	if !changed {
-		return s, false
-	}
-	b.WriteString(s[last:])
-	return b.String(), true
+	return b.String(), b.Len() > 0
 }
 
 // wide reads s as UTF-16 (two byte orders, two alignments) and UTF-32 (two
