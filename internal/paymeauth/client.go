@@ -197,20 +197,22 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if a.Scope.Set {
 		scopes = strings.Fields(a.Scope.S)
 	}
-	// These go into the state, judged together as one answer's texts: any
-	// that quotes a secret is dropped.
-	clean := sp.secrets.CleanAll(append(slices.Clone(scopes), a.TokenType.S)...)
-	if clean[len(scopes)] != a.TokenType.S {
-		a.TokenType.S = ""
-	}
+	// These go into the state: any that quotes a secret is dropped, then
+	// all if together they do (a secret cut over several scopes).
 	kept, seen := scopes[:0], map[string]bool{}
-	for i, s := range scopes {
-		if !seen[s] && clean[i] == s {
+	for _, s := range scopes {
+		if !seen[s] && sp.secrets.Clean(s) == s {
 			kept = append(kept, s)
 		}
 		seen[s] = true
 	}
 	scopes = kept
+	if sp.secrets.Clean(a.TokenType.S) != a.TokenType.S {
+		a.TokenType.S = ""
+	}
+	if texts := append(slices.Clone(scopes), a.TokenType.S); !slices.Equal(sp.secrets.CleanAll(texts...), texts) {
+		scopes, a.TokenType.S = nil, ""
+	}
 	return Token{
 		AccessToken: a.AccessToken.S, RefreshToken: a.refreshToken, TokenType: a.TokenType.S,
 		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache
