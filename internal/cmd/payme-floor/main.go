@@ -37,7 +37,7 @@ func serve() error {
 	// As the provider's main does (log_levels.go): Terraform drops the
 	// plugin's log lines unless TF_LOG asks for them, so the plugin need not
 	// write them. TF_LOG is unset in the benchmark.
-	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_PAYME"} {
 		if _, ok := os.LookupEnv(name); !ok {
 			_ = os.Setenv(name, "OFF")
 		}
