@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sz := sizes{ks: []int{1, 10, 100}, ns: []int{10, 100, 500}, repeats: o.repeats, latency: 50 * time.Millisecond,
+	sz := sizes{ks: []int{1, 10, 100}, ns: []int{10, 100}, repeats: o.repeats, latency: 50 * time.Millisecond,
 		validateRuns: 2 * o.repeats, parallelism: 10, latencyFloorN: 100, ratioN: 100}
 	if o.smoke {
 		sz = sizes{ks: []int{1, 3}, ns: []int{3}, repeats: 1, latency: 10 * time.Millisecond,

@@ -104,3 +104,28 @@ func TestReportSaysEachReasonOnce(t *testing.T) {
 		t.Errorf("the reason is given %d times, want once:\n%s", n, out)
 	}
 }
+
+// TestTrimProfile keeps the total, the heads, the handlers and our own
+// functions, and drops the runtime's.
+func TestTrimProfile(t *testing.T) {
+	t.Parallel()
+	top := `File: terraform-provider-payme
+Build ID: 1234
+Duration: 13.11s, Total samples = 2.26s (17.24%)
+      flat  flat%   sum%        cum   cum%
+         0     0%     0%      0.70s 30.97%  github.com/hashicorp/terraform-plugin-go/tfprotov6/internal/tfplugin6._Provider_PlanResourceChange_Handler
+     0.02s  0.88%  0.88%      0.70s 30.97%  runtime.mallocgc
+         0     0%  7.96%      0.18s  7.96%  github.com/payme-community/terraform-provider-payme/internal/provider.(*refreshTokenResource).Create
+`
+	got := trimProfile(top)
+	for _, want := range []string{"Total samples = 2.26s", "flat%", "_PlanResourceChange_Handler", "refreshTokenResource).Create"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("trimProfile dropped %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"Build ID", "runtime.mallocgc"} {
+		if strings.Contains(got, not) {
+			t.Errorf("trimProfile kept %q:\n%s", not, got)
+		}
+	}
+}

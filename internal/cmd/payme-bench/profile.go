@@ -17,8 +17,9 @@ func (h *harness) profiles(n int) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Where the CPU goes\n\n"+
 		"CPU profiles of every plugin process during one `apply` and `destroy` of %d tokens, merged, "+
-		"with the provider and then the floor (`PAYME_BENCH_CPUPROFILE`), by `go tool pprof -top`. "+
-		"The first line gives the CPU the plugin processes used in all; the rest is Terraform's.\n", n)
+		"with the provider and then the floor (`PAYME_BENCH_CPUPROFILE`), by `go tool pprof -top -cum`, "+
+		"keeping the gRPC handlers (one per RPC kind) and the provider's own functions. "+
+		"Total samples is the CPU the plugin processes used in all; the rest of the tree's is Terraform's.\n", n)
 	for _, v := range []struct{ name, serve string }{{"provider", "provider"}, {"floor", "floor"}} {
 		dir := filepath.Join(h.work, "profile-"+v.name)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -33,7 +34,7 @@ func (h *harness) profiles(n int) (string, error) {
 			return "", err
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*.pprof"))
-		args := append([]string{"tool", "pprof", "-top", "-nodecount=15"}, files...)
+		args := append([]string{"tool", "pprof", "-top", "-cum", "-nodecount=2000"}, files...)
 		out, err := exec.CommandContext(h.ctx, "go", args...).Output()
 		if err != nil {
 			return "", fmt.Errorf("go tool pprof: %w", err)
@@ -43,16 +44,21 @@ func (h *harness) profiles(n int) (string, error) {
 	return b.String(), nil
 }
 
-// trimProfile keeps pprof's totals and table, without the lines that
-// change every run (file, build ID, time).
+// trimProfile keeps pprof's total, the column heads and the first
+// profileRows lines that are a gRPC handler or a function of this module.
 func trimProfile(top string) string {
 	var keep []string
+	rows := 0
 	for line := range strings.SplitSeq(top, "\n") {
-		if strings.HasPrefix(line, "File:") || strings.HasPrefix(line, "Build ID:") ||
-			strings.HasPrefix(line, "Type:") || strings.HasPrefix(line, "Time:") || line == "" {
-			continue
+		switch {
+		case strings.HasPrefix(line, "Duration:"), strings.Contains(line, "flat%"):
+			keep = append(keep, line)
+		case rows < profileRows && (strings.HasSuffix(line, "_Handler") || strings.Contains(line, "/terraform-provider-payme/")):
+			keep = append(keep, line)
+			rows++
 		}
-		keep = append(keep, line)
 	}
 	return strings.Join(keep, "\n") + "\n"
 }
+
+const profileRows = 20
