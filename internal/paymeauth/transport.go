@@ -46,9 +46,11 @@ type attempt struct {
 func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, error) {
 	sp.logURL = c.logURL(sp.op)
 	lctx := logContext(ctx, sp)
-	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
-	})
+	if tflog.SubsystemIsTrace(lctx, logSubsystem) { // cleaning the body is not free: only for a line that is written
+		tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
+			"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
+		})
+	}
 	var answered attempt
 	carried := CarriedNone
 	for n := 1; ; n++ {
