@@ -108,6 +108,7 @@ func (h *harness) report(rows []row, sz sizes) string {
 		fmt.Fprintf(&b, "| %s | %g × %s | %s |\n", g.name, g.factor, g.of, g.reason.title)
 	}
 	writeMissed(&b, rows)
+	b.WriteString(findings)
 	return b.String()
 }
 
