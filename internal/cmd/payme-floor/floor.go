@@ -20,8 +20,8 @@ var (
 
 // newFloor wraps the real provider's factory: every schema comes from it,
 // every behaviour is replaced.
-func newFloor(real func() provider.Provider) func() provider.Provider {
-	return func() provider.Provider { return floorProvider{real: real()} }
+func newFloor(provide func() provider.Provider) func() provider.Provider {
+	return func() provider.Provider { return floorProvider{real: provide()} }
 }
 
 func (p floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -44,12 +44,12 @@ func (p floorProvider) Resources(ctx context.Context) []func() resource.Resource
 }
 
 func (p floorProvider) EphemeralResources(ctx context.Context) []func() ephemeral.EphemeralResource {
-	real, ok := p.real.(provider.ProviderWithEphemeralResources)
+	withEph, ok := p.real.(provider.ProviderWithEphemeralResources)
 	if !ok {
 		return nil
 	}
 	var out []func() ephemeral.EphemeralResource
-	for _, f := range real.EphemeralResources(ctx) {
+	for _, f := range withEph.EphemeralResources(ctx) {
 		out = append(out, func() ephemeral.EphemeralResource { return floorEphemeral{real: f()} })
 	}
 	return out

@@ -18,9 +18,9 @@ import (
 func TestFloorHasTheProvidersSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	real := paymeprovider.New("test")()
+	ours := paymeprovider.New("test")()
 	floor := newFloor(paymeprovider.New("test"))()
-	realEph, ok := real.(provider.ProviderWithEphemeralResources)
+	oursEph, ok := ours.(provider.ProviderWithEphemeralResources)
 	if !ok {
 		t.Fatal("the provider has no ephemeral resources")
 	}
@@ -28,11 +28,11 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 	if !ok {
 		t.Fatal("the floor has no ephemeral resources")
 	}
-	if len(floor.Resources(ctx)) != len(real.Resources(ctx)) || len(floorEph.EphemeralResources(ctx)) != len(realEph.EphemeralResources(ctx)) {
+	if len(floor.Resources(ctx)) != len(ours.Resources(ctx)) || len(floorEph.EphemeralResources(ctx)) != len(oursEph.EphemeralResources(ctx)) {
 		t.Fatal("the floor and the provider serve different numbers of resources")
 	}
 	for i, f := range floor.Resources(ctx) {
-		r, fl := real.Resources(ctx)[i](), f()
+		r, fl := ours.Resources(ctx)[i](), f()
 		var rm, fm resource.MetadataResponse
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "payme"}, &rm)
 		fl.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "payme"}, &fm)
@@ -44,7 +44,7 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 		}
 	}
 	for i, f := range floorEph.EphemeralResources(ctx) {
-		r, fl := realEph.EphemeralResources(ctx)[i](), f()
+		r, fl := oursEph.EphemeralResources(ctx)[i](), f()
 		var rm, fm ephemeral.MetadataResponse
 		r.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "payme"}, &rm)
 		fl.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "payme"}, &fm)
