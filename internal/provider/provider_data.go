@@ -51,24 +51,6 @@ func (d *providerData) readyClient(diags *diag.Diagnostics) *paymeauth.Client {
 	return d.client
 }
 
-// authURLFrom names the setting the auth URL came from, as a user would
-// look for it.
-func (p *paymeProvider) authURLFrom(m providerModel) string {
-	if !m.AuthURL.IsNull() {
-		return "auth_url in the provider configuration"
-	}
-	if _, ok := p.env(settingAuthURL.env); ok {
-		return "the " + settingAuthURL.env + " environment variable"
-	}
-	if !m.Environment.IsNull() {
-		return fmt.Sprintf("environment = %q in the provider configuration", m.Environment.ValueString())
-	}
-	if v, ok := p.env(settingEnvironment.env); ok {
-		return fmt.Sprintf("the %s environment variable (%q)", settingEnvironment.env, v)
-	}
-	return "the provider configuration"
-}
-
 // readyKeys returns the sealing keys, or records why there are none.
 func (d *providerData) readyKeys(diags *diag.Diagnostics) *seal.Ring {
 	if d.readyClient(diags) == nil {

@@ -1,16 +1,12 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
@@ -18,84 +14,31 @@ import (
 // (or their environment variables) and the client credentials. The key
 // derived from the credentials seals when no sealing_key is set, and
 // otherwise stays in the ring to open, so that setting a dedicated key
-// later strands nothing. It reports known=false while a key is unknown.
-func (p *paymeProvider) sealingKeys(ctx context.Context, m providerModel, cfg paymeauth.Config, diags *diag.Diagnostics) (*seal.Ring, bool) {
-	if m.SealingKey.IsUnknown() || m.PreviousKeys.IsUnknown() {
-		return nil, false
-	}
-	dedicated := m.SealingKey.ValueString()
-	if m.SealingKey.IsNull() {
-		if e, ok := p.env(settingSealingKey.env); ok {
-			if err := checkSealingKey(e); err != nil {
-				addEnvError(diags, settingSealingKey.attr, settingSealingKey.env, settingSealingKey.title, err)
-			}
-			dedicated = e
-		}
-	}
-	previous, known := p.previousKeys(ctx, m.PreviousKeys, diags)
-	if !known || diags.HasError() {
-		return nil, known
-	}
-
-	derived, err := seal.FromClientCredentials(cfg.ClientID, cfg.ClientSecret)
-	if err != nil {
-		diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from the client credentials failed: "+err.Error()+". Please report it.")
-		return nil, true
-	}
-	if dedicated == "" {
-		return seal.NewRing(derived, previous...), true
-	}
-	current, err := seal.NewKey(dedicated)
-	if err != nil {
-		diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from sealing_key failed: "+err.Error()+". Please report it.")
-		return nil, true
-	}
-	return seal.NewRing(current, append(previous, derived)...), true
-}
-
-// previousKeys reads previous_sealing_keys, or its environment variable as
-// a comma-separated list.
-func (p *paymeProvider) previousKeys(ctx context.Context, v types.List, diags *diag.Diagnostics) ([]*seal.Key, bool) {
-	var raw []string
-	switch {
-	case v.IsUnknown():
-		return nil, false
-	case !v.IsNull():
-		var elems []types.String
-		diags.Append(v.ElementsAs(ctx, &elems, false)...)
-		for _, e := range elems {
-			if e.IsUnknown() {
-				return nil, false
-			}
-			raw = append(raw, e.ValueString())
-		}
-	default:
-		e, ok := p.env(settingPreviousKeys.env)
-		if !ok {
-			return nil, true
-		}
-		for _, k := range strings.Split(e, ",") {
-			k = strings.TrimSpace(k)
-			if k == "" {
-				continue
-			}
-			if err := checkSealingKey(k); err != nil {
-				addEnvError(diags, settingPreviousKeys.attr, settingPreviousKeys.env, settingPreviousKeys.title, err)
-				return nil, true
-			}
-			raw = append(raw, k)
-		}
-	}
-	keys := make([]*seal.Key, 0, len(raw))
-	for _, r := range raw {
+// later strands nothing.
+func sealingKeys(s settings, diags *diag.Diagnostics) *seal.Ring {
+	previous := make([]*seal.Key, 0, len(s.previousKeys.value)+1)
+	for _, r := range s.previousKeys.value {
 		k, err := seal.NewKey(r)
 		if err != nil {
 			diags.AddError("Cannot Derive the Sealing Key", "Deriving a key from previous_sealing_keys failed: "+err.Error()+". Please report it.")
-			return nil, true
+			return nil
 		}
-		keys = append(keys, k)
+		previous = append(previous, k)
 	}
-	return keys, true
+	derived, err := seal.FromClientCredentials(s.clientID.value, s.clientSecret.value)
+	if err != nil {
+		diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from the client credentials failed: "+err.Error()+". Please report it.")
+		return nil
+	}
+	if s.sealingKey.value == "" {
+		return seal.NewRing(derived, previous...)
+	}
+	current, err := seal.NewKey(s.sealingKey.value)
+	if err != nil {
+		diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from sealing_key failed: "+err.Error()+". Please report it.")
+		return nil
+	}
+	return seal.NewRing(current, append(previous, derived)...)
 }
 
 // openToken returns the refresh token a state holds: opened from its sealed
