@@ -58,6 +58,7 @@ type providerModel struct {
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	SealingKey     types.String `tfsdk:"sealing_key"`
 	PreviousKeys   types.List   `tfsdk:"previous_sealing_keys"`
+	Merchants      types.Map    `tfsdk:"merchants"`
 }
 
 // stringSetting ties a string attribute to its environment variable and to
@@ -181,6 +182,32 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				ElementType: types.StringType,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(settingPreviousKeys)},
 			},
+			"merchants": schema.MapNestedAttribute{
+				MarkdownDescription: "The credentials of more merchants, keyed by a name you choose, such as `shop`. " +
+					"`payme_refresh_token` and `payme_access_token` pick one with their `merchant` argument, so one provider " +
+					"configuration and one `for_each` serve many merchants; objects without `merchant` use `client_id` and " +
+					"`client_secret`, which are optional once merchants are set. Each merchant has its own client (its access " +
+					"tokens are never shared with another merchant's) and, without `sealing_key`, its own sealing key derived " +
+					"from its credentials. Remove a merchant only after destroying the tokens issued for it: a plan that still " +
+					"holds one fails. Pass it from a variable declared with `ephemeral = true`. Environment variable: " +
+					"`PAYME_MERCHANTS`, the same map as JSON, such as " +
+					"`{\"shop\": {\"client_id\": \"...\", \"client_secret\": \"...\"}}`.",
+				Optional: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"client_id": schema.StringAttribute{
+						MarkdownDescription: "The client ID Pay-me assigned to this merchant, at most 100 characters.",
+						Optional:            true,
+						Validators:          []validator.String{settingClientID},
+					},
+					"client_secret": schema.StringAttribute{
+						MarkdownDescription: "The client secret Pay-me assigned to this merchant, at most 100 characters.",
+						Optional:            true,
+						Sensitive:           true,
+						Validators:          []validator.String{settingClientSecret},
+					},
+				}},
+				Validators: []validator.Map{merchantsValidator{}},
+			},
 		},
 	}
 }
@@ -204,18 +231,25 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// provider is configured again with known values before apply.
 		return
 	}
-	cfg := p.clientConfig(s)
-	cfg.UserAgent = fmt.Sprintf("terraform-provider-payme/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion)
-	client, err := paymeauth.New(cfg)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Create the Pay-me Client", err.Error())
-		return
+	userAgent := fmt.Sprintf("terraform-provider-payme/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion)
+	if s.clientID.value != "" {
+		// Without default credentials (only merchants) there is no default
+		// client, and no credential-derived default key.
+		cfg := p.clientConfig(s)
+		cfg.UserAgent = userAgent
+		client, err := paymeauth.New(cfg)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot Create the Pay-me Client", err.Error())
+			return
+		}
+		data.client = client
 	}
 	keys := sealingKeys(s, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data.client, data.keys, data.authURLFrom = client, keys, s.authURLFrom()
+	data.keys, data.merchants, data.authURLFrom = keys, p.merchantsFor(s, userAgent), s.authURLFrom()
+	data.configured = true
 }
 
 // clientConfig turns resolved settings into the client's configuration.
@@ -240,7 +274,8 @@ func (s settings) require(known bool, diags *diag.Diagnostics) {
 	if s.environment.known && s.authURL.known && s.environment.value == "" && s.authURL.value == "" {
 		addMissingEnvironment(diags)
 	}
-	if !known {
+	if !known || (len(s.merchants.value) > 0 && s.clientID.value == "" && s.clientSecret.value == "") {
+		// With merchants, the default credentials are optional.
 		return
 	}
 	requireCredential(settingClientID, s.clientID.value, diags)

@@ -69,6 +69,7 @@ type settings struct {
 	maxRetries                                                         resolved[int64]
 	sealingKey                                                         resolved[string]
 	previousKeys                                                       resolved[[]string]
+	merchants                                                          resolved[map[string]credentials]
 }
 
 // resolveSettings resolves every setting, and reports whether all are known.
@@ -95,10 +96,12 @@ func (p *paymeProvider) resolveSettings(ctx context.Context, m providerModel, di
 	s.sealingKey = p.resolveString(settingSealingKey, m.SealingKey, "", diags)
 	s.previousKeys = resolve(p, settingPreviousKeys, m.PreviousKeys,
 		func() ([]string, bool) { return listStrings(ctx, m.PreviousKeys, diags) }, parsePreviousKeys, nil, diags)
+	s.merchants = resolve(p, settingMerchants, m.Merchants,
+		func() (map[string]credentials, bool) { return configMerchants(ctx, m.Merchants, diags) }, parseMerchants, nil, diags)
 
 	known := true
 	for _, k := range []bool{s.environment.known, s.authURL.known, s.audience.known, s.clientID.known, s.clientSecret.known,
-		s.apiVersion.known, s.requestTimeout.known, s.maxRetries.known, s.sealingKey.known, s.previousKeys.known} {
+		s.apiVersion.known, s.requestTimeout.known, s.maxRetries.known, s.sealingKey.known, s.previousKeys.known, s.merchants.known} {
 		known = known && k
 	}
 	return s, known

@@ -64,6 +64,7 @@ type refreshTokenModel struct {
 	IssuedAt          types.String `tfsdk:"issued_at"`
 	IssuedAtUnix      types.Int64  `tfsdk:"issued_at_unix"`
 	RotateAt          types.String `tfsdk:"rotate_at"`
+	Merchant          types.String `tfsdk:"merchant"`
 }
 
 func (r *refreshTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -89,6 +90,7 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"merchant": merchantAttribute(),
 			"username": schema.StringAttribute{
 				MarkdownDescription: "The merchant user, at most 100 characters, sent with the password grant and with " +
 					"the revocation. Requires `password_wo`. Changing it creates a new token.",
@@ -231,11 +233,10 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	var password types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
 	scopes := scopeList(ctx, plan.Scopes, &resp.Diagnostics, offlineAccess)
-	client := r.data.readyClient(&resp.Diagnostics)
+	client, keys := r.data.forMerchant(plan.Merchant, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	keys := r.data.keys
 
 	tok, err := client.Token(ctx, paymeauth.TokenRequest{
 		Grant:    paymeauth.GrantPassword,
@@ -284,13 +285,19 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 // current key a token sealed under an older one. Without keys (a provider
 // configuration not known yet) it keeps the state as it is.
 func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil || r.data.keys == nil {
+	if r.data == nil || !r.data.configured {
 		return
 	}
-	keys := r.data.keys
 	var state refreshTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A merchant no longer configured leaves the state as it is; the plan
+	// says what to do about it.
+	var missing diag.Diagnostics
+	_, keys := r.data.forMerchant(state.Merchant, &missing)
+	if keys == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -329,7 +336,7 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt State", err.Error())
 		return
 	}
-	keys := r.data.readyKeys(&resp.Diagnostics)
+	_, keys := r.data.forMerchant(plan.Merchant, &resp.Diagnostics)
 	if keys == nil {
 		return
 	}
@@ -366,11 +373,11 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 		tflog.Info(ctx, "forgetting Pay-me refresh token without revoking it", map[string]any{"id": state.ID.ValueString()})
 		return
 	}
-	client := r.data.readyClient(&resp.Diagnostics)
-	if client == nil {
+	client, keys := r.data.forMerchant(state.Merchant, &resp.Diagnostics)
+	if client == nil || keys == nil {
 		return
 	}
-	token, err := openToken(r.data.keys, state)
+	token, err := openToken(keys, state)
 	if err != nil {
 		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)

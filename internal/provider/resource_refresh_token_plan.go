@@ -26,7 +26,8 @@ const privatePasswordDigest = "password_digest"
 // password changed, and derives rotate_at, proposing a new token once it
 // has passed.
 func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	r.planMerchant(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return // destroy
 	}
 	var plan, state refreshTokenModel
@@ -94,7 +95,7 @@ func newPasswordDigest(k *seal.Key, password types.String) []byte {
 // password is unknown, no digest was kept (states from before digests), or
 // the key that made the digest is gone.
 func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, plan refreshTokenModel) bool {
-	if !plan.PasswordWOVersion.IsNull() || r.data == nil || r.data.keys == nil {
+	if !plan.PasswordWOVersion.IsNull() || r.data == nil || !r.data.configured {
 		return false
 	}
 	var password types.String
@@ -106,10 +107,11 @@ func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource
 	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &kept) != nil {
 		return false
 	}
-	k := r.data.keys.Key(kept.KeyID)
-	if k == nil {
+	keys := r.data.ringFor(kept.KeyID)
+	if keys == nil {
 		return false
 	}
+	k := keys.Key(kept.KeyID)
 	var now passwordDigest
 	_ = json.Unmarshal(newPasswordDigest(k, password), &now)
 	return now.MAC != kept.MAC

@@ -25,12 +25,18 @@ func sealingKeys(s settings, diags *diag.Diagnostics) *seal.Ring {
 		}
 		previous = append(previous, k)
 	}
-	derived, err := seal.FromClientCredentials(s.clientID.value, s.clientSecret.value)
-	if err != nil {
-		diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from the client credentials failed: "+err.Error()+". Please report it.")
-		return nil
+	var derived *seal.Key
+	if s.clientID.value != "" { // only merchants configured: no default credentials to derive from
+		var err error
+		if derived, err = seal.FromClientCredentials(s.clientID.value, s.clientSecret.value); err != nil {
+			diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from the client credentials failed: "+err.Error()+". Please report it.")
+			return nil
+		}
 	}
 	if s.sealingKey.value == "" {
+		if derived == nil {
+			return nil
+		}
 		return seal.NewRing(derived, previous...)
 	}
 	current, err := seal.NewKey(s.sealingKey.value)
@@ -38,7 +44,10 @@ func sealingKeys(s settings, diags *diag.Diagnostics) *seal.Ring {
 		diags.AddError("Cannot Derive the Sealing Key", "Deriving the sealing key from sealing_key failed: "+err.Error()+". Please report it.")
 		return nil
 	}
-	return seal.NewRing(current, append(previous, derived)...)
+	if derived != nil {
+		previous = append(previous, derived)
+	}
+	return seal.NewRing(current, previous...)
 }
 
 // openToken returns the refresh token a state holds: opened from its sealed
