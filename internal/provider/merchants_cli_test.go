@@ -211,3 +211,38 @@ func TestCLI_manyMerchants(t *testing.T) {
 	}
 	check("destroy")
 }
+
+// TestCLI_manyMerchantsOpenTofuForEach applies and destroys the guide's
+// alternative, OpenTofu's provider for_each, with the same variables.
+func TestCLI_manyMerchantsOpenTofuForEach(t *testing.T) {
+	t.Parallel()
+	if !usingOpenTofu() {
+		t.Skip("provider for_each is OpenTofu's; run with tools/tfcli.sh opentofu")
+	}
+	m := newMerchantsCLIEnv(t)
+	example, err := os.ReadFile("../../examples/guides/many_merchants.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	variables, _, _ := strings.Cut(string(example), `provider "payme"`)
+	alternative, err := os.ReadFile("../../examples/guides/many_merchants_opentofu.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.writeConfig(variables + string(alternative))
+	m.useMerchants("bodega", "libreria", "cafe")
+	outputs := map[string]string{"apply": m.run(m.vars, "apply", "-auto-approve", "-input=false", "-no-color")}
+	if live := m.sandbox.LiveRefreshTokens(); live != 3 {
+		t.Fatalf("apply: %d live tokens, want 3", live)
+	}
+	mark := len(m.sandbox.Journal())
+	outputs["destroy"] = m.run(m.vars, "destroy", "-auto-approve", "-input=false", "-no-color")
+	if got := m.revokesBy(mark); got["bodega-lima"] != 1 || got["libreria-cusco"] != 1 || got["cafe-arequipa"] != 1 {
+		t.Errorf("destroy: revocations per client %v, want one by each merchant", got)
+	}
+	if live := m.sandbox.LiveRefreshTokens(); live != 0 {
+		t.Errorf("destroy: %d tokens still live", live)
+	}
+	outputs["the state file"] = m.stateFile()
+	m.noSecret("OpenTofu provider for_each", outputs)
+}
