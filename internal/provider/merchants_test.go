@@ -141,7 +141,7 @@ resource "payme_refresh_token" "t" {
     bodega = { client_id = "bodega-lima" }
     cafe   = { client_id = "cafe-arequipa", client_secret = "cafe-arequipa-secret" }
   }`) + token("bodega"),
-			[]string{"Invalid Pay-me Merchant", `merchants\["bodega"\]`, `"bodega" without both client_id and client_secret`, `the others are "cafe"`}},
+			[]string{"Invalid Pay-me Merchant", `"bodega" without both client_id and client_secret`, `the others are "cafe"`}},
 		"no merchant and no default credentials": {e.providerOnlyMerchants(all) + strings.Replace(token("x"), `merchant    = "x"`, "", 1),
 			[]string{"Invalid Pay-me Merchant", "merchant is not set, and the provider has no default client_id", `"bodega", "cafe", "libreria"`}},
 		"access token of an unknown merchant": {e.providerOnlyMerchants(all) + `
