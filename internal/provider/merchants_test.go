@@ -275,3 +275,44 @@ resource "terraform_data" "m" {
 		t.Errorf("%d refresh tokens live after destroy", live)
 	}
 }
+
+// TestAccMerchants_unknownCredentials: a merchant whose secret comes from a
+// resource created in the same apply plans, applies and destroys.
+func TestAccMerchants_unknownCredentials(t *testing.T) {
+	t.Parallel()
+	e, guide := newMerchantsEnv(t)
+	i := slices.IndexFunc(guide.Clients, func(c sandbox.Client) bool { return c.ID == "cafe-arequipa" })
+	config := fmt.Sprintf(`
+resource "terraform_data" "secret" {
+  input = %q
+}
+provider "payme" {
+  auth_url  = %q
+  merchants = {
+    cafe = { client_id = "cafe-arequipa", client_secret = terraform_data.secret.output }
+  }
+}
+resource "payme_refresh_token" "t" {
+  merchant    = "cafe"
+  username    = "admin@cafe-arequipa.example"
+  password_wo = "cafe-arequipa-password"
+  scopes      = ["create:token"]
+}
+`, guide.Clients[i].Secret, e.url)
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   needsWriteOnly,
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("payme_refresh_token.t", tfjsonpath.New("merchant"), knownvalue.StringExact("cafe")),
+			},
+		}},
+	})
+	if by := e.tokenRequestsBy(); by["cafe-arequipa"] != 1 || len(by) != 1 {
+		t.Errorf("token requests per client %v, want one by cafe-arequipa", by)
+	}
+	if live := e.sandbox.LiveRefreshTokens(); live != 0 {
+		t.Errorf("%d refresh tokens live after destroy", live)
+	}
+}
