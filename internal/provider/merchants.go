@@ -29,6 +29,13 @@ var settingMerchants = stringSetting{"merchants", "PAYME_MERCHANTS", "Invalid Pa
 	return err
 }}
 
+// A merchant's credentials are checked as the default ones are, but named
+// after the argument and the variable they come in by.
+var (
+	settingMerchantID     = stringSetting{"merchants", settingMerchants.env, settingClientID.title, checkCredential}
+	settingMerchantSecret = stringSetting{"merchants", settingMerchants.env, settingClientSecret.title, checkCredential}
+)
+
 // credentials are one merchant's client_id and client_secret.
 type credentials struct {
 	ClientID     string `json:"client_id"`

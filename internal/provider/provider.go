@@ -197,13 +197,13 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"client_id": schema.StringAttribute{
 						MarkdownDescription: "The client ID Pay-me assigned to this merchant, at most 100 characters.",
 						Optional:            true,
-						Validators:          []validator.String{settingClientID},
+						Validators:          []validator.String{settingMerchantID},
 					},
 					"client_secret": schema.StringAttribute{
 						MarkdownDescription: "The client secret Pay-me assigned to this merchant, at most 100 characters.",
 						Optional:            true,
 						Sensitive:           true,
-						Validators:          []validator.String{settingClientSecret},
+						Validators:          []validator.String{settingMerchantSecret},
 					},
 				}},
 				Validators: []validator.Map{merchantsValidator{}},
