@@ -3,12 +3,19 @@
 # token per merchant with for_each. The auth service comes from
 # PAYME_AUTH_URL or PAYME_ENVIRONMENT.
 variable "merchants" {
-  description = "The merchants, by a name of your choosing: Pay-me client ID, the user whose password grant makes the token, and the scopes."
+  description = "The merchants, by a name of your choosing: Pay-me client ID, the user whose password grant makes the token, the scopes, and whether it is being retired."
   type = map(object({
     client_id = string
     username  = string
     scopes    = list(string)
+    # true revokes the merchant's token while the provider keeps its
+    # credentials; remove the merchant in a later change.
+    retired = optional(bool, false)
   }))
+}
+
+locals {
+  active = { for name, m in var.merchants : name => m if !m.retired }
 }
 
 variable "client_secrets" {
@@ -35,7 +42,7 @@ provider "payme" {
 }
 
 resource "payme_refresh_token" "merchant" {
-  for_each = var.merchants
+  for_each = local.active
 
   merchant    = each.key
   username    = each.value.username

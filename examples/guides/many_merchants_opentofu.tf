@@ -1,6 +1,6 @@
 # OpenTofu only (1.9 and later): one provider configuration per merchant
-# with for_each, instead of the merchants argument. The variables are those
-# of many_merchants.tf.
+# with for_each, instead of the merchants argument. The variables and
+# local.active are those of many_merchants.tf.
 provider "payme" {
   alias    = "merchant"
   for_each = var.merchants
@@ -10,7 +10,7 @@ provider "payme" {
 }
 
 resource "payme_refresh_token" "merchant" {
-  for_each = var.merchants
+  for_each = local.active
   provider = payme.merchant[each.key]
 
   username    = each.value.username

@@ -87,22 +87,23 @@ func merchantName(clientID string) string {
 	return name
 }
 
-// useMerchants writes terraform.tfvars with the guide's merchants by name,
-// taken from the guide's own tfvars file.
+// useMerchants writes terraform.tfvars with the guide's merchants by name;
+// a name ending in "!" is retired.
 func (m *merchantsEnv) useMerchants(names ...string) {
 	m.t.Helper()
 	var b strings.Builder
 	b.WriteString("merchants = {\n")
 	for _, u := range m.guide.Users {
 		name := merchantName(u.ClientID)
-		if !slices.Contains(names, name) {
+		retired := slices.Contains(names, name+"!")
+		if !slices.Contains(names, name) && !retired {
 			continue
 		}
 		scopes := `["create:token", "post:charges"]`
 		if name == "cafe" {
 			scopes = `["create:token", "get:charges"]`
 		}
-		fmt.Fprintf(&b, "  %s = { client_id = %q, username = %q, scopes = %s }\n", name, u.ClientID, u.Username, scopes)
+		fmt.Fprintf(&b, "  %s = { client_id = %q, username = %q, scopes = %s, retired = %t }\n", name, u.ClientID, u.Username, scopes, retired)
 	}
 	b.WriteString("}\n")
 	writeFile(m.t, filepath.Join(m.dir, "terraform.tfvars"), b.String())
@@ -152,8 +153,9 @@ func (m *merchantsEnv) noSecret(stage string, texts map[string]string) {
 // TestCLI_manyMerchants follows the many-merchants guide with its own
 // example: for_each create, an empty plan, one merchant's token replaced, a
 // merchant added, a merchant removed while its token remains (refused at
-// plan), and a destroy that revokes each token with its own merchant's
-// credentials, with no secret in any output or state.
+// plan, then removed as the guide says), and a destroy that revokes each
+// token with its own merchant's credentials, with no secret in any output
+// or state.
 func TestCLI_manyMerchants(t *testing.T) {
 	t.Parallel()
 	m := newMerchantsCLIEnv(t)
@@ -213,12 +215,25 @@ func TestCLI_manyMerchants(t *testing.T) {
 		t.Errorf("the refused plan revoked a token (%d revocations in all)", n)
 	}
 
-	m.useMerchants("bodega", "libreria", "cafe")
+	// The guide's way to remove a merchant: retire it, which revokes its
+	// token while the provider still holds it, then remove it.
+	m.useMerchants("bodega", "libreria!", "cafe")
+	mark = len(m.sandbox.Journal())
+	outputs["retire"] = m.run(m.vars, "apply", "-auto-approve", "-input=false", "-no-color")
+	if got := m.revokesBy(mark); got["libreria-cusco"] != 1 || len(got) != 1 {
+		t.Errorf("retire: revocations per client %v, want one by libreria-cusco", got)
+	}
+	m.useMerchants("bodega", "cafe")
+	cmd, out = m.command(t.Context(), m.vars, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err := cmd.Run(); err != nil {
+		t.Errorf("plan after removing a merchant whose token was destroyed: %v, want no changes\n%s", err, out)
+	}
+
 	mark = len(m.sandbox.Journal())
 	outputs["destroy"] = m.run(trace, "destroy", "-auto-approve", "-input=false", "-no-color")
 	t.Logf("sandbox journal of the destroy:\n%s", strings.Join(m.journalBy(mark), "\n"))
-	if got := m.revokesBy(mark); got["bodega-lima"] != 1 || got["libreria-cusco"] != 1 || got["cafe-arequipa"] != 1 || len(got) != 3 {
-		t.Errorf("destroy: revocations per client %v, want one by each merchant", got)
+	if got := m.revokesBy(mark); got["bodega-lima"] != 1 || got["cafe-arequipa"] != 1 || len(got) != 2 {
+		t.Errorf("destroy: revocations per client %v, want one by bodega-lima and one by cafe-arequipa", got)
 	}
 	// The sandbox lets a client revoke only its own tokens (and refuses the
 	// rest, with revoke_unknown = reject): none left live means each was
