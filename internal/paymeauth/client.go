@@ -35,9 +35,9 @@ type Config struct {
 	RetryWaitMin time.Duration // backoff lower bound; 0 => 1s
 	RetryWaitMax time.Duration // backoff upper bound, also caps Retry-After; 0 => 30s
 	SafetyMargin time.Duration // a cached token is never reused closer than this to expiry; 0 => 1m
-	// HTTPClient is an optional base client (default: a go-cleanhttp pooled
-	// one). It is copied: the copy's Timeout becomes Timeout, and it does
-	// not follow redirects unless the given client sets CheckRedirect.
+	// HTTPClient is an optional base client (default: pooledClient). It is
+	// copied: the copy's Timeout becomes Timeout, and it does not follow
+	// redirects unless the given client sets CheckRedirect.
 	HTTPClient *http.Client
 	// Now is the clock for IssuedAt/ExpiresAt and cache expiry (tests inject
 	// one); nil means time.Now. Retry waits always use real time.
@@ -100,7 +100,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RetryWaitMax < cfg.RetryWaitMin {
 		return nil, errors.New("paymeauth: RetryWaitMax must not be below RetryWaitMin")
 	}
-	hc := *cmp.Or(cfg.HTTPClient, cleanhttp.DefaultPooledClient())
+	hc := *cmp.Or(cfg.HTTPClient, pooledClient())
 	hc.Timeout = cfg.Timeout
 	if t, ok := cmp.Or(hc.Transport, http.DefaultTransport).(*http.Transport); ok {
 		// Transparent decompression would judge bytes other than those that
@@ -208,15 +208,21 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if a.Scope.Set {
 		scopes = strings.Fields(a.Scope.S)
 	}
-	// These go into the state: any that quotes a secret is dropped.
-	seen := map[string]bool{}
-	scopes = slices.DeleteFunc(scopes, func(s string) bool {
-		drop := seen[s] || st.secrets.Clean(s) != s
+	// These go into the state: any that quotes a secret is dropped, then
+	// all if together they do (a secret cut over several scopes).
+	kept, seen := scopes[:0], map[string]bool{}
+	for _, s := range scopes {
+		if !seen[s] && st.secrets.Clean(s) == s {
+			kept = append(kept, s)
+		}
 		seen[s] = true
-		return drop
-	})
+	}
+	scopes = kept
 	if st.secrets.Clean(a.TokenType.S) != a.TokenType.S {
 		a.TokenType.S = ""
+	}
+	if texts := append(slices.Clone(scopes), a.TokenType.S); !slices.Equal(st.secrets.CleanAll(texts...), texts) {
+		scopes, a.TokenType.S = nil, ""
 	}
 	return Token{
 		AccessToken: a.AccessToken.S, RefreshToken: a.refreshToken, TokenType: a.TokenType.S,
@@ -262,6 +268,21 @@ func (c *Client) failEarly(op string, grant Grant, at attempt) error {
 
 // logURL is the URL of op with any credentials redacted.
 func (c *Client) logURL(op string) string { return c.logBase + "/" + op }
+
+// maxIdlePerHost is how many idle connections to Pay-me the client keeps:
+// at least as many as Terraform runs requests at once (-parallelism, 10 by
+// default), so each resource does not open, and over TLS handshake, its own.
+const maxIdlePerHost = 32
+
+// pooledClient is go-cleanhttp's pooled client keeping maxIdlePerHost idle
+// connections; its own default, GOMAXPROCS+1, is 3 on a 2-core runner.
+func pooledClient() *http.Client {
+	hc := cleanhttp.DefaultPooledClient()
+	if t, ok := hc.Transport.(*http.Transport); ok {
+		t.MaxIdleConnsPerHost = maxIdlePerHost
+	}
+	return hc
+}
 
 // appendField writes s length-prefixed, so field boundaries cannot shift.
 func appendField(b []byte, s string) []byte {

@@ -80,9 +80,11 @@ func (c *Client) newSpec(op string, grant Grant) *callSpec {
 // another.
 func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer, time.Time, error) {
 	lctx := logContext(ctx, sp.op, sp.grant, st.secrets)
-	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": st.secrets.Body(sp.body, maxLoggedBody),
-	})
+	if tflog.SubsystemIsTrace(lctx, logSubsystem) { // cleaning the body is not free: only for a line that is written
+		tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
+			"method": http.MethodPost, "url": sp.logURL, "body": st.secrets.Body(sp.body, maxLoggedBody),
+		})
+	}
 	for {
 		st.attempts++
 		start := time.Now()

@@ -185,6 +185,19 @@ func (p *paymeProvider) merchantsFor(s settings, userAgent string) map[string]*m
 	return out
 }
 
+// clientIDs are the client IDs whose credentials derive sealing keys: the
+// default one and every merchant's, for the diagnostic of a missing key.
+func (s settings) clientIDs() []string {
+	var ids []string
+	if s.clientID.value != "" {
+		ids = append(ids, s.clientID.value)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.merchants.value)) {
+		ids = append(ids, s.merchants.value[name].ClientID)
+	}
+	return ids
+}
+
 // checkMerchantName says what is wrong with a merchant argument, at plan,
 // before any Pay-me call; nil for a usable name or one not known yet.
 func (d *providerData) checkMerchantName(name types.String) error {

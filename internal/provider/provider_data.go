@@ -24,6 +24,9 @@ type providerData struct {
 	keys *seal.Ring
 	// merchants are the named merchants, each built on first use.
 	merchants map[string]*merchant
+	// clientIDs are the client IDs whose credentials derive keys in keys,
+	// for the diagnostic of a missing key.
+	clientIDs []string
 	now       func() time.Time
 	// authURLFrom names the setting the auth URL came from, for the
 	// diagnostics of failures that point at it.

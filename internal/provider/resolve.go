@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -68,7 +67,7 @@ type settings struct {
 	requestTimeout                                                     resolved[time.Duration]
 	maxRetries                                                         resolved[int64]
 	sealingKey                                                         resolved[string]
-	previousKeys                                                       resolved[[]string]
+	previousKeys, previousSecrets                                      resolved[[]string]
 	merchants                                                          resolved[map[string]credentials]
 }
 
@@ -94,49 +93,18 @@ func (p *paymeProvider) resolveSettings(ctx context.Context, m providerModel, di
 	s.maxRetries = resolve(p, settingMaxRetries, m.MaxRetries,
 		func() (int64, bool) { return m.MaxRetries.ValueInt64(), true }, parseMaxRetries, defaultMaxRetries, diags)
 	s.sealingKey = p.resolveString(settingSealingKey, m.SealingKey, "", diags)
-	s.previousKeys = resolve(p, settingPreviousKeys, m.PreviousKeys,
-		func() ([]string, bool) { return listStrings(ctx, m.PreviousKeys, diags) }, parsePreviousKeys, nil, diags)
+	// Lists from the environment are checked entry by entry (listSetting).
+	s.previousKeys.value, s.previousKeys.known = p.listSetting(ctx, settingPreviousKeys, m.PreviousKeys, diags)
+	s.previousSecrets.value, s.previousSecrets.known = p.listSetting(ctx, settingPreviousSecrets, m.PreviousSecrets, diags)
 	s.merchants = resolve(p, settingMerchants, m.Merchants,
 		func() (map[string]credentials, bool) { return configMerchants(ctx, m.Merchants, diags) }, parseMerchants, nil, diags)
 
 	known := true
 	for _, k := range []bool{s.environment.known, s.authURL.known, s.audience.known, s.clientID.known, s.clientSecret.known,
-		s.apiVersion.known, s.requestTimeout.known, s.maxRetries.known, s.sealingKey.known, s.previousKeys.known, s.merchants.known} {
+		s.apiVersion.known, s.requestTimeout.known, s.maxRetries.known, s.sealingKey.known, s.previousKeys.known, s.previousSecrets.known, s.merchants.known} {
 		known = known && k
 	}
 	return s, known
-}
-
-// listStrings reads a list of strings, reporting false while an element is
-// unknown.
-func listStrings(ctx context.Context, v types.List, diags *diag.Diagnostics) ([]string, bool) {
-	var elems []types.String
-	diags.Append(v.ElementsAs(ctx, &elems, false)...)
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		if e.IsUnknown() {
-			return nil, false
-		}
-		out = append(out, e.ValueString())
-	}
-	return out, true
-}
-
-// parsePreviousKeys reads PAYME_PREVIOUS_SEALING_KEYS: keys separated by
-// commas, each checked as a sealing key.
-func parsePreviousKeys(e string) ([]string, error) {
-	var keys []string
-	for _, k := range strings.Split(e, ",") {
-		k = strings.TrimSpace(k)
-		if k == "" {
-			continue
-		}
-		if err := checkSealingKey(k); err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, nil
 }
 
 // authURLFrom names the setting the auth URL came from, as a user would
