@@ -145,7 +145,7 @@ resource "payme_refresh_token" "t" {
 		"merchant client_id with a space": {e.providerOnlyMerchants(`merchants = {
     bodega = { client_id = "bodega lima", client_secret = "bodega-lima-secret" }
   }`) + token("bodega"),
-			[]string{"Invalid Pay-me Client ID", "The value of merchants contains white space", "PAYME_MERCHANTS"}},
+			[]string{"Invalid Pay-me Client ID", `The value of merchants["bodega"].client_id contains white space`, "PAYME_MERCHANTS"}},
 		"no merchant and no default credentials": {e.providerOnlyMerchants(all) + strings.Replace(token("x"), `merchant    = "x"`, "", 1),
 			[]string{"Invalid Pay-me Merchant", "merchant is not set, and the provider has no default client_id", `"bodega", "cafe", "libreria"`}},
 		"access token of an unknown merchant": {e.providerOnlyMerchants(all) + `
