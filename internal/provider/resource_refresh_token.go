@@ -198,7 +198,13 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 }
 
 // scopesChanged ignores offline_access, which every request carries anyway.
+// Scopes not known yet (the set, or any of its elements) plan a new token:
+// they may differ once known, and Update cannot change a token's scopes.
 func scopesChanged(ctx context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
+	if !fullyKnown(req.PlanValue) || !fullyKnown(req.StateValue) {
+		resp.RequiresReplace = true
+		return
+	}
 	var diags = &resp.Diagnostics
 	resp.RequiresReplace = !slices.Equal(
 		scopeList(ctx, req.StateValue, diags, offlineAccess),
@@ -245,23 +251,11 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		r.data.addPaymeError(&resp.Diagnostics, "create a Pay-me refresh token", err)
 		return
 	}
-	if tok.RefreshToken == "" {
-		// The client already refuses such an answer; this guards the promise
-		// that nothing half-made reaches the state.
-		resp.Diagnostics.AddError("No Refresh Token from Pay-me",
-			"Pay-me answered the password grant with offline_access without a refresh token, so nothing was created. "+
-				"Check that the client may use offline_access.")
-		return
-	}
 
 	issued := tok.IssuedAt.UTC().Truncate(time.Second)
 	plan.ID = types.StringValue(seal.Fingerprint(tok.RefreshToken))
 	plan.PasswordWO = types.StringNull()
-	plan.Sealed = types.StringValue(keys.Seal(tok.RefreshToken, plan.ID.ValueString()))
-	plan.RefreshToken = types.StringNull()
-	if plan.StorePlaintext.ValueBool() {
-		plan.RefreshToken = types.StringValue(tok.RefreshToken)
-	}
+	plan.hold(holdToken(keys, plan.ID.ValueString(), tok.RefreshToken, plan.StorePlaintext.ValueBool()))
 	plan.GrantedScopes = scopeSet(tok.Scopes)
 	plan.IssuedAt = types.StringValue(issued.Format(time.RFC3339))
 	plan.IssuedAtUnix = types.Int64Value(issued.Unix())
@@ -277,39 +271,32 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 // Read never calls Pay-me: Pay-me cannot tell whether a refresh token is
-// still live without using it, and using it might rotate it. It only seals
-// a token that an upgrade left in plaintext, and seals again under the
-// current key a token sealed under an older one. Without keys (a provider
-// configuration not known yet) it keeps the state as it is.
+// still live without using it, and using it might rotate it. It only brings
+// the state to heldToken's rule: it seals a token that an upgrade left in
+// plaintext, and seals again under the current key a token sealed under an
+// older one. Without keys (a provider configuration not known yet) it keeps
+// the state as it is.
 func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.data == nil || r.data.keys == nil {
 		return
 	}
-	keys := r.data.keys
 	var state refreshTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	id := state.ID.ValueString()
-	switch kid, _ := seal.KeyID(state.Sealed.ValueString()); {
-	case state.Sealed.IsNull() && !state.RefreshToken.IsNull():
-		state.Sealed = types.StringValue(keys.Seal(state.RefreshToken.ValueString(), id))
-		tflog.Info(ctx, "sealed a Pay-me refresh token kept in plaintext by an earlier version", map[string]any{"id": id})
-	case state.Sealed.IsNull() || kid == keys.Current().ID():
+	before := state.held()
+	after, err := before.settle(r.data.keys, id, state.StorePlaintext.ValueBool(), true)
+	if err != nil {
+		addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
 		return
-	default:
-		token, _, err := keys.Open(state.Sealed.ValueString(), id)
-		if err != nil {
-			addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
-			return
-		}
-		state.Sealed = types.StringValue(keys.Seal(token, id))
-		tflog.Info(ctx, "sealed a Pay-me refresh token again under the current key", map[string]any{"id": id, "old_key": kid, "new_key": keys.Current().ID()})
 	}
-	if !state.StorePlaintext.ValueBool() {
-		state.RefreshToken = types.StringNull()
+	if after == before {
+		return
 	}
+	state.hold(after)
+	tflog.Info(ctx, "sealed a Pay-me refresh token under the current key", map[string]any{"id": id, "key": r.data.keys.Current().ID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -331,20 +318,17 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 	if keys == nil {
 		return
 	}
-	switch {
-	case plan.Sealed.IsNull():
-		// A state upgraded without a key: the plaintext stays as planned
-		// until Read seals it.
-	case plan.StorePlaintext.ValueBool() && plan.RefreshToken.IsUnknown():
-		token, _, err := keys.Open(plan.Sealed.ValueString(), plan.ID.ValueString())
-		if err != nil {
-			addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token in plaintext", err)
-			return
-		}
-		plan.RefreshToken = types.StringValue(token)
-	case !plan.StorePlaintext.ValueBool():
-		plan.RefreshToken = types.StringNull()
+	var state refreshTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	held, err := state.held().settle(keys, plan.ID.ValueString(), plan.StorePlaintext.ValueBool(), false)
+	if err != nil {
+		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token as configured", err)
+		return
+	}
+	plan.hold(held)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	var password types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
@@ -368,7 +352,7 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	if client == nil {
 		return
 	}
-	token, err := openToken(r.data.keys, state)
+	token, err := state.held().token(r.data.keys, state.ID.ValueString())
 	if err != nil {
 		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)

@@ -37,23 +37,25 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// A state upgraded without a key keeps its plaintext until Read seals
-	// it: planning it away now would lose the token.
-	unsealed := state.Sealed.IsNull() && !state.RefreshToken.IsNull()
-	switch {
-	case unsealed || plan.StorePlaintext.IsUnknown():
-	case !plan.StorePlaintext.ValueBool():
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringNull())...)
-	case state.RefreshToken.IsNull() && !req.State.Raw.IsNull():
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), types.StringUnknown())...)
+	var prior *heldToken
+	if !req.State.Raw.IsNull() {
+		h := state.held()
+		prior = &h
 	}
-	if req.State.Raw.IsNull() {
+	planned := planHeld(prior, plan.StorePlaintext)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sealed_refresh_token"), planned.Sealed)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("refresh_token"), planned.Plain)...)
+	if prior == nil {
 		return // create, where Create sets rotate_at
 	}
-	if r.passwordChanged(ctx, req, plan) {
+	if changed, unknown := r.passwordChanged(ctx, req, plan); changed {
+		differs := "differs from"
+		if unknown {
+			differs = "is not known until apply, so it may differ from"
+		}
 		resp.Diagnostics.AddWarning("Password Changed",
-			fmt.Sprintf("password_wo differs from the password the refresh token %s was created with, so a new token "+
-				"is planned. Set password_wo_version to decide yourself when a new password takes effect.", state.ID.ValueString()))
+			fmt.Sprintf("password_wo %s the password the refresh token %s was created with, so a new token "+
+				"is planned. Set password_wo_version to decide yourself when a new password takes effect.", differs, state.ID.ValueString()))
 		// As for rotation: an unknown planned value makes the replacement stick.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
@@ -64,7 +66,7 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	rotateAt, err := rotateAtFor(state.IssuedAt, plan.RotateAfter)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt state", err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt State", err.Error())
 		return
 	}
 	if r.due(rotateAt) {
@@ -90,29 +92,37 @@ func newPasswordDigest(k *seal.Key, password types.String) []byte {
 }
 
 // passwordChanged compares password_wo with the digest kept at creation.
-// It says no whenever it cannot tell: a version number decides instead, the
-// password is unknown, no digest was kept (states from before digests), or
-// the key that made the digest is gone.
-func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, plan refreshTokenModel) bool {
-	if !plan.PasswordWOVersion.IsNull() || r.data == nil || r.data.keys == nil {
-		return false
+// A password not known yet may differ, and Update cannot give the token a
+// new password, so it counts as changed (unknown reports that case), as
+// RequiresReplace treats any unknown value. Otherwise it says no whenever it
+// cannot tell: a version number decides instead, no digest was kept (states
+// from before digests), or the key that made the digest is gone.
+func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, plan refreshTokenModel) (changed, unknown bool) {
+	if !plan.PasswordWOVersion.IsNull() {
+		return false, false
 	}
 	var password types.String
-	if req.Config.GetAttribute(ctx, path.Root("password_wo"), &password).HasError() || password.IsUnknown() {
-		return false
+	if req.Config.GetAttribute(ctx, path.Root("password_wo"), &password).HasError() {
+		return false, false
+	}
+	if password.IsUnknown() {
+		return true, true
+	}
+	if r.data == nil || r.data.keys == nil {
+		return false, false
 	}
 	raw, diags := req.Private.GetKey(ctx, privatePasswordDigest)
 	var kept passwordDigest
 	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &kept) != nil {
-		return false
+		return false, false
 	}
 	k := r.data.keys.Key(kept.KeyID)
 	if k == nil {
-		return false
+		return false, false
 	}
 	var now passwordDigest
 	_ = json.Unmarshal(newPasswordDigest(k, password), &now)
-	return now.MAC != kept.MAC
+	return now.MAC != kept.MAC, false
 }
 
 // due reports whether rotate_at has passed on the provider's clock.

@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
 // refreshTokenModelV0 is the state of schema version 0, which kept the
@@ -72,13 +74,18 @@ func (r *refreshTokenResource) upgradeFromV0(ctx context.Context, req resource.U
 		StorePlaintext: types.BoolValue(false), Sealed: types.StringNull(), RefreshToken: old.RefreshToken,
 		GrantedScopes: old.GrantedScopes, IssuedAt: old.IssuedAt, IssuedAtUnix: old.IssuedAtUnix, RotateAt: old.RotateAt,
 	}
-	if r.data != nil && r.data.keys != nil && !old.RefreshToken.IsNull() {
-		m.Sealed = types.StringValue(r.data.keys.Seal(old.RefreshToken.ValueString(), old.ID.ValueString()))
-		m.RefreshToken = types.StringNull()
-		tflog.Info(ctx, "sealed a Pay-me refresh token while upgrading its state", map[string]any{"id": old.ID.ValueString()})
-	} else {
+	var keys *seal.Ring
+	if r.data != nil {
+		keys = r.data.keys
+	}
+	// The token is in plaintext here: settling seals it, opening nothing.
+	held, err := m.held().settle(keys, old.ID.ValueString(), false, false)
+	m.hold(held)
+	if err != nil || held.Sealed.IsNull() {
 		tflog.Info(ctx, "upgraded a Pay-me refresh token's state without a sealing key; the next refresh seals it",
 			map[string]any{"id": old.ID.ValueString()})
+	} else {
+		tflog.Info(ctx, "sealed a Pay-me refresh token while upgrading its state", map[string]any{"id": old.ID.ValueString()})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

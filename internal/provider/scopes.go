@@ -61,6 +61,11 @@ func scopeList(ctx context.Context, set types.Set, diags *diag.Diagnostics, extr
 	return names
 }
 
+// fullyKnown reports a set that is known down to each element.
+func fullyKnown(set types.Set) bool {
+	return !set.IsUnknown() && !slices.ContainsFunc(set.Elements(), attr.Value.IsUnknown)
+}
+
 // scopeSet turns scopes Pay-me granted into a set value. A set holds each
 // name once: a duplicate from Pay-me would otherwise fail the apply with
 // Terraform's "Duplicate Set Element" after the token was issued.

@@ -98,17 +98,6 @@ func (p *paymeProvider) previousKeys(ctx context.Context, v types.List, diags *d
 	return keys, true
 }
 
-// openToken returns the refresh token a state holds: opened from its sealed
-// form or, right after an upgrade that had no key, as the earlier version
-// left it.
-func openToken(keys *seal.Ring, state refreshTokenModel) (string, error) {
-	if state.Sealed.IsNull() && !state.RefreshToken.IsNull() {
-		return state.RefreshToken.ValueString(), nil
-	}
-	token, _, err := keys.Open(state.Sealed.ValueString(), state.ID.ValueString())
-	return token, err
-}
-
 // addSealDiag explains why a sealed refresh token did not open, naming the
 // key identifier when a key is missing. at is the attribute to blame, or
 // nil for the resource as a whole.

@@ -133,7 +133,8 @@ func (grantConflictValidator) ValidateEphemeralResource(ctx context.Context, req
 	var password, refresh types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password"), &password)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("refresh_token"), &refresh)...)
-	if resp.Diagnostics.HasError() || password.IsNull() || refresh.IsNull() {
+	// Either may turn out null once known.
+	if resp.Diagnostics.HasError() || password.IsNull() || refresh.IsNull() || password.IsUnknown() || refresh.IsUnknown() {
 		return
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("password"), "Conflicting Grants",
