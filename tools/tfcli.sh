@@ -78,7 +78,7 @@ terraform_build() {
     sed -i.bak "\#github.com/hashicorp/terraform/$pkg #d" "$work/go.mod"
   done
   mkdir -p "$(dirname "$bin")"
-  if ! (cd "$work" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$bin.tmp.$$" .); then
+  if ! (cd "$work" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags='-s -w -X github.com/hashicorp/terraform/version.dev=no' -o "$bin.tmp.$$" .); then
     rm -rf "$work" "$bin.tmp.$$"
     return 1
   fi

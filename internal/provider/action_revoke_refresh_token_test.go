@@ -61,7 +61,7 @@ func (c *cliEnv) journalSince(n int) []sandbox.Entry { return c.sandbox.Journal(
 func requests(entries []sandbox.Entry) string {
 	lines := make([]string, len(entries))
 	for i, e := range entries {
-		lines[i] = strings.TrimSpace(fmt.Sprintf("%s %s %d", e.Endpoint, e.Grant, e.Status))
+		lines[i] = strings.Join(strings.Fields(fmt.Sprintf("%s %s %d", e.Endpoint, e.Grant, e.Status)), " ")
 	}
 	return strings.Join(lines, "\n")
 }

@@ -160,7 +160,8 @@ resource "terraform_data" "store" {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: config("1"), Check: check("/token password 200\n" + verified)},
-			{Config: config("2"), Check: check("/token password 200\n" + verified + "\n/revoke 200")},
+			// Without create_before_destroy the old token is revoked first.
+			{Config: config("2"), Check: check("/revoke 200\n/token password 200\n" + verified)},
 		},
 	})
 }
