@@ -116,6 +116,7 @@ func (a *verifyCredentialsAction) Invoke(ctx context.Context, req action.InvokeR
 		a.data.addPaymeError(&resp.Diagnostics, "verify the client credentials", err)
 		return
 	}
+	addMintedWarning(&resp.Diagnostics, tok.Minted)
 	resp.SendProgress(action.InvokeProgressEvent{Message: "The client credentials work: " + granted(tok)})
 	if m.Sealed.IsNull() {
 		return
@@ -138,6 +139,7 @@ func (a *verifyCredentialsAction) Invoke(ctx context.Context, req action.InvokeR
 		a.data.addPaymeError(&resp.Diagnostics, "verify the refresh token "+id, err)
 		return
 	}
+	addMintedWarning(&resp.Diagnostics, tok.Minted)
 	resp.SendProgress(action.InvokeProgressEvent{Message: "The refresh token " + id + " works: " + granted(tok)})
 	warnRotated(&resp.Diagnostics, "payme_verify_credentials", token, tok)
 }

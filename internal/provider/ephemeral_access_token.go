@@ -213,6 +213,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		e.data.addPaymeError(&resp.Diagnostics, "obtain a Pay-me access token", err)
 		return
 	}
+	addMintedWarning(&resp.Diagnostics, tok.Minted)
 	if tr.Grant == paymeauth.GrantRefreshToken {
 		warnRotated(&resp.Diagnostics, "payme_access_token", tr.RefreshToken, tok)
 	}
