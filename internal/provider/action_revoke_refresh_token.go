@@ -121,7 +121,7 @@ func (a *revokeRefreshTokenAction) Invoke(ctx context.Context, req action.Invoke
 	id, token := m.ID.ValueString(), m.RefreshToken.ValueString()
 	if m.RefreshToken.IsNull() {
 		var ok bool
-		if token, ok = openSealed(a.data.keys, &resp.Diagnostics, id, m.Sealed.ValueString(), "revoke the refresh token"); !ok {
+		if token, ok = a.data.openSealed(&resp.Diagnostics, id, m.Sealed.ValueString(), "revoke the refresh token"); !ok {
 			return
 		}
 	} else if got := seal.Fingerprint(token); id == "" {
@@ -147,11 +147,11 @@ func (a *revokeRefreshTokenAction) Invoke(ctx context.Context, req action.Invoke
 
 // openSealed opens a sealed refresh token for an action, or records why it
 // did not open, on the sealed_refresh_token argument.
-func openSealed(keys *seal.Ring, diags *diag.Diagnostics, id, sealed, doing string) (string, bool) {
-	token, _, err := keys.Open(sealed, id)
+func (d *providerData) openSealed(diags *diag.Diagnostics, id, sealed, doing string) (string, bool) {
+	token, _, err := d.keys.Open(sealed, id)
 	if err != nil {
 		at := path.Root("sealed_refresh_token")
-		addSealDiag(diags, diag.SeverityError, &at, id, doing, err)
+		d.addSealDiag(diags, diag.SeverityError, &at, id, doing, err)
 		return "", false
 	}
 	return token, true

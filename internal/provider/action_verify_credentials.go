@@ -123,7 +123,7 @@ func (a *verifyCredentialsAction) Invoke(ctx context.Context, req action.InvokeR
 	}
 
 	id := m.ID.ValueString()
-	token, ok := openSealed(a.data.keys, &resp.Diagnostics, id, m.Sealed.ValueString(), "verify the refresh token")
+	token, ok := a.data.openSealed(&resp.Diagnostics, id, m.Sealed.ValueString(), "verify the refresh token")
 	if !ok {
 		return
 	}
