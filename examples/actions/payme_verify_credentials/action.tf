@@ -2,6 +2,10 @@ resource "payme_refresh_token" "checkout" {
   username    = "merchant@example.com"
   password_wo = var.payme_password
   scopes      = ["create:token", "post:charges"]
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 ephemeral "payme_refresh_token_secret" "checkout" {
