@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"html"
 	"net/url"
 	"regexp"
@@ -63,17 +62,25 @@ func (s *Set) Add(values ...string) {
 		b, _ := json.Marshal(v)
 		goJSON := string(b[1 : len(b)-1])
 		j := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(goJSON)
-		var lo, up strings.Builder
-		for _, u := range utf16.Encode([]rune(v)) {
-			fmt.Fprintf(&lo, `\u%04x`, u)
-			fmt.Fprintf(&up, `\u%04X`, u)
-		}
+		units := utf16.Encode([]rune(v))
 		s.forms = append(s.forms, v, j, strings.ReplaceAll(j, "/", `\/`), goJSON, strings.ReplaceAll(goJSON, "/", `\/`),
-			lo.String(), up.String(), html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
+			escapeUnits(units, "0123456789abcdef"), escapeUnits(units, "0123456789ABCDEF"),
+			html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
 		s.addPieces(v)
 	}
 	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	s.forms = slices.Compact(s.forms)
+}
+
+// escapeUnits spells every UTF-16 unit as \uXXXX with the given hex digits.
+// It is written out because fmt per unit cost more than every other form
+// together: a Pay-me call adds secrets of up to a few thousand characters.
+func escapeUnits(units []uint16, digits string) string {
+	b := make([]byte, 0, 6*len(units))
+	for _, u := range units {
+		b = append(b, '\\', 'u', digits[u>>12], digits[u>>8&0xf], digits[u>>4&0xf], digits[u&0xf])
+	}
+	return string(b)
 }
 
 // addPieces records every pieceLen-byte window of v (v whole if shorter),
