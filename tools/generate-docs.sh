@@ -10,7 +10,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/payme-docs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-eval "$("$root/tools/tfcli.sh" "${TF_ACC_CLI:-auto}")"
+# Action schemas reach `providers schema -json` only from Terraform 1.14, so
+# the docs come from the newest Terraform (built once into the cache) unless
+# TF_ACC_CLI names another CLI that has them.
+eval "$("$root/tools/tfcli.sh" "${TF_ACC_CLI:-terraform-latest}")"
 cd "$root"
 go run ./internal/cmd/payme-dev schema -o "$work/schema.json"
 

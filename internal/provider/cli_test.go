@@ -36,6 +36,13 @@ type cliEnv struct {
 
 func newCLIEnv(t *testing.T, mutate ...func(*sandbox.Config)) *cliEnv {
 	t.Helper()
+	return newCLIEnvWrapped(t, nil, mutate...)
+}
+
+// newCLIEnvWrapped is newCLIEnv with wrap, when not nil, between the token
+// recorder and the sandbox, to alter the sandbox's answers.
+func newCLIEnvWrapped(t *testing.T, wrap func(http.Handler) http.Handler, mutate ...func(*sandbox.Config)) *cliEnv {
+	t.Helper()
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if os.Getenv("TF_ACC") == "" || tf == "" {
 		t.Skip("set TF_ACC and TF_ACC_TERRAFORM_PATH (make test does) to run the CLI tests")
@@ -49,7 +56,13 @@ func newCLIEnv(t *testing.T, mutate ...func(*sandbox.Config)) *cliEnv {
 	// The provider is built once per test binary; TestMain removes it.
 	env, err := devoverride.Start(t.Context(), t.TempDir(), devoverride.Options{
 		Sandbox: sb,
-		Wrap:    func(h http.Handler) http.Handler { rec.next = h; return rec },
+		Wrap: func(h http.Handler) http.Handler {
+			if wrap != nil {
+				h = wrap(h)
+			}
+			rec.next = h
+			return rec
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

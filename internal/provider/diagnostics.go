@@ -17,19 +17,29 @@ import (
 // sentence, then what to do. All user advice about Pay-me's answers lives
 // here: the client only reports what happened.
 
+// destroyInDoubt is what a destroy whose revoke is in doubt does next.
+const destroyInDoubt = "The refresh token stays in the state and the destroy fails, so that no live token is forgotten. " +
+	"To forget it on purpose, set revoke_on_destroy = false and apply before destroying, or run " +
+	"terraform state rm on the payme_refresh_token resource."
+
 // addPaymeError turns an error from the Pay-me client into a diagnostic. The
 // client's error text never carries a secret, so it is safe to show. d may
 // be nil (the provider is not configured yet).
 func (d *providerData) addPaymeError(diags *diag.Diagnostics, doing string, err error) {
+	d.addPaymeErrorThen(diags, doing, err, destroyInDoubt)
+}
+
+// addPaymeErrorThen is addPaymeError with the advice for a revoke in doubt,
+// which depends on who revoked: a destroy keeps the token in the state, an
+// action keeps nothing.
+func (d *providerData) addPaymeErrorThen(diags *diag.Diagnostics, doing string, err error, revokeInDoubt string) {
 	var pe *paymeauth.Error
 	if !errors.As(err, &pe) {
 		pe = &paymeauth.Error{}
 	}
 	title, advice := paymeAdvice(pe, err, d.urlOrigin(pe))
 	if pe.Op == "revoke" && !errors.Is(err, paymeauth.ErrInvalidToken) {
-		advice += " The refresh token stays in the state and the destroy fails, so that no live token is forgotten. " +
-			"To forget it on purpose, set revoke_on_destroy = false and apply before destroying, or run " +
-			"terraform state rm on the payme_refresh_token resource."
+		advice += " " + revokeInDoubt
 	}
 	if m := mintedAdvice(pe.Minted, false); m != "" {
 		advice += " " + m
@@ -156,4 +166,13 @@ func paymeAdvice(pe *paymeauth.Error, err error, url string) (title, advice stri
 		return "Pay-me Request Interrupted", "Terraform stopped the operation before Pay-me answered. Run the command again to finish it."
 	}
 	return "Pay-me Request Failed", "Try again; if it keeps failing, please report it."
+}
+
+// addRefreshRefused explains a refresh-token grant refused because the token
+// itself is dead, for a caller that names the token by its fingerprint.
+func addRefreshRefused(diags *diag.Diagnostics, id string, err error) {
+	diags.AddError("Refresh Token Revoked or Expired",
+		fmt.Sprintf("Pay-me refused the refresh token %s (%s): it was revoked (perhaps outside Terraform), rotated away "+
+			"or has expired, so whatever holds it cannot use it. Replace the payme_refresh_token whose id is %s "+
+			"(terraform apply -replace=ADDRESS) so that every store gets a live token.", id, err, id))
 }

@@ -220,6 +220,9 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		return
 	}
 	addMintedWarning(&resp.Diagnostics, tok.Minted)
+	if tr.Grant == paymeauth.GrantRefreshToken {
+		warnRotated(&resp.Diagnostics, "payme_access_token", tr.RefreshToken, tok)
+	}
 	if left := tok.ExpiresAt.Sub(tok.IssuedAt); !tok.FromCache && left < minValidity {
 		resp.Diagnostics.AddAttributeError(path.Root("min_validity"), "Access Token Too Short-Lived",
 			fmt.Sprintf("Pay-me issued an access token that is valid for %s, less than min_validity (%s). "+

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -26,6 +27,7 @@ import (
 var (
 	_ provider.Provider                       = (*paymeProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*paymeProvider)(nil)
+	_ provider.ProviderWithActions            = (*paymeProvider)(nil)
 )
 
 // New returns the provider factory that main hands to providerserver.
@@ -239,6 +241,7 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
 
 	s, known := p.resolveSettings(ctx, m, &resp.Diagnostics)
 	s.require(known, &resp.Diagnostics)
@@ -344,4 +347,8 @@ func (p *paymeProvider) EphemeralResources(context.Context) []func() ephemeral.E
 
 func (p *paymeProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return nil
+}
+
+func (p *paymeProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{NewRevokeRefreshTokenAction, NewVerifyCredentialsAction}
 }

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -373,16 +371,5 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)
 		return
 	}
-	err = client.Revoke(ctx, state.Username.ValueString(), token)
-	switch {
-	case err == nil:
-		tflog.Info(ctx, "revoked Pay-me refresh token", map[string]any{"id": state.ID.ValueString()})
-	case errors.Is(err, paymeauth.ErrInvalidToken):
-		resp.Diagnostics.AddWarning("Refresh Token Already Invalid",
-			fmt.Sprintf("Pay-me says the refresh token %s is already invalid, revoked or unknown (%s), so there was "+
-				"nothing left to revoke. It has been removed from the state.", state.ID.ValueString(), err))
-	default:
-		r.data.addPaymeError(&resp.Diagnostics, "revoke the Pay-me refresh token "+state.ID.ValueString()+
-			" (it stays in the state so that the next destroy can try again)", err)
-	}
+	r.data.revokeRefreshToken(ctx, &resp.Diagnostics, client, state.Username.ValueString(), state.ID.ValueString(), token, revokeByDestroy)
 }
