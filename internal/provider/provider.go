@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -141,7 +142,7 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one HTTP attempt may take, as a duration such as `30s` (the default) or `2m`, " +
-					"more than `0s` and at most `" + duration.Format(maxRequestTimeout) + "`; the units are `d`, `h`, `m` and `s`. " +
+					"more than `0s` and at most `" + duration.Format(maxRequestTimeout) + "`; the units are `d`, `h`, `m`, `s`, `ms`, `us` and `ns`. " +
 					"A timed-out attempt counts as a temporary failure and is retried. " +
 					"Environment variable: `PAYME_REQUEST_TIMEOUT`.",
 				Optional:   true,
@@ -149,7 +150,7 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a temporary failure "+
-					"(HTTP 429, a 5xx answer, a network error or a timeout), with exponential backoff that honours "+
+					"(HTTP 429, a 5xx answer other than 501 Not Implemented, a network error or a timeout), with exponential backoff that honours "+
 					"`Retry-After`. Defaults to %d; `0` disables retries; at most %d. Environment variable: `PAYME_MAX_RETRIES`.",
 					defaultMaxRetries, maxRetriesLimit),
 				Optional:   true,
@@ -275,7 +276,7 @@ func (p *paymeProvider) maxRetries(v types.Int64, known *bool, diags *diag.Diagn
 	}
 	n, err := parseMaxRetries(e)
 	if err != nil {
-		addEnvError(diags, "max_retries", envMaxRetries, "Invalid max_retries", err)
+		addEnvError(diags, "max_retries", envMaxRetries, "Invalid Maximum Retries", err)
 	}
 	return n
 }
@@ -311,7 +312,7 @@ func requireCredential(s stringSetting, value string, diags *diag.Diagnostics) {
 	if value != "" {
 		return
 	}
-	diags.AddAttributeError(path.Root(s.attr), "Missing Pay-me "+s.attr,
+	diags.AddAttributeError(path.Root(s.attr), "Missing "+strings.TrimPrefix(s.title, "Invalid "),
 		fmt.Sprintf("The provider needs a %s to call Pay-me. Set %s in the provider configuration or the %s environment variable.", s.attr, s.attr, s.env))
 }
 
