@@ -160,7 +160,7 @@ ephemeral "payme_refresh_token_secret" "t" {
 			first: "payme_refresh_token.t.sealed_refresh_token",
 		},
 
-		"payme_access_token.scopes":         {body: unknownAccessToken("scopes", "UNKNOWN", nil), first: `["create:token"]`, second: `["post:charges"]`},
+		"payme_access_token.scopes":         {body: unknownAccessToken("scopes", "UNKNOWN", nil), first: `["create:token"]`, second: `["create:token", "post:charges"]`},
 		"payme_access_token.scopes element": {body: unknownAccessToken("scopes", `["create:token", UNKNOWN]`, nil), first: `"post:charges"`},
 		"payme_access_token.username": {
 			body:  unknownAccessToken("username", "UNKNOWN", map[string]string{"password": fmt.Sprintf("%q", demoPassword)}),

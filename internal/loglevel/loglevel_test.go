@@ -1,11 +1,11 @@
-package main
+package loglevel
 
 import (
 	"maps"
 	"testing"
 )
 
-func TestLogLevels(t *testing.T) {
+func TestLevels(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		env  map[string]string
@@ -31,9 +31,9 @@ func TestLogLevels(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := logLevels(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			got := levels(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
 			if !maps.Equal(got, tc.want) {
-				t.Errorf("logLevels(%v) = %v, want %v", tc.env, got, tc.want)
+				t.Errorf("levels(%v) = %v, want %v", tc.env, got, tc.want)
 			}
 		})
 	}
