@@ -29,6 +29,14 @@ type Case struct {
 	Item   string // the item of issue 11 it reproduces
 	token  *reply
 	revoke *reply
+	first  *reply // answers the first /token call only, when set
+	// Retries is the provider's max_retries for the case.
+	Retries int
+	// Warn is words the apply's output must hold (a warning), when set.
+	Warn string
+	// Interrupt sends the CLI an interrupt (Ctrl-C) once a stalling answer
+	// has sent its head.
+	Interrupt bool
 	// UsesToken makes the configuration also open a payme_access_token
 	// from the resource's refresh token.
 	UsesToken bool
@@ -42,7 +50,62 @@ func Cases() []Case {
 	cs = append(cs, revokeCases()...)
 	cs = append(cs, lenientCases()...)
 	cs = append(cs, echoCases()...)
+	cs = append(cs, mintCases()...)
 	return append(cs, stateCases()...)
+}
+
+// mintCases are issue 18's promise 1, cases 1-7: answers that hid a live
+// refresh token from a client reading them as Go's decoder does.
+func mintCases() []Case {
+	// answer is a success answer whose members are written by hand, with
+	// the refresh tokens given by toks and placed by shape.
+	answer := func(shape func(x *exchange, access, scope string) string) func(*exchange) []byte {
+		return func(x *exchange) []byte { return []byte(shape(x, x.access(), x.Scope)) }
+	}
+	refused := func(name string, shape func(x *exchange, access, scope string) string) Case {
+		return Case{Name: name, Item: "18.1", Expect: NoTokenLost, token: &reply{Status: 200, Body: answer(shape)}}
+	}
+	head := func(access, scope string) string {
+		return `{"action":"authorize","success":true,"access_token":"` + access + `","scope":"` + scope + `","token_type":"Bearer"`
+	}
+	revokeAs := func(name string, status int, body string) Case {
+		return Case{Name: name, Item: "18.1", Expect: DestroyKept, revoke: &reply{Status: status, Body: fixed(body)}}
+	}
+	return []Case{
+		{Name: "duplicate-refresh-token-keys", Item: "18.1", Expect: Created, Warn: "the provider revoked it",
+			token: &reply{Status: 200, Body: answer(func(x *exchange, access, scope string) string {
+				return head(access, scope) + `,"refresh_token":"` + x.newRefresh() + `","expires_in":86400,"refresh_token":"` + x.newRefresh() + `"}`
+			})}},
+		refused("nan-before-the-token", func(x *exchange, access, scope string) string {
+			return head(access, scope) + `,"expires_in":NaN,"refresh_token":"` + x.newRefresh() + `"}`
+		}),
+		refused("raw-newline-before-the-token", func(x *exchange, access, scope string) string {
+			return head(access, scope) + ",\"note\":\"line one\nline two\",\"refresh_token\":\"" + x.newRefresh() + `"}`
+		}),
+		refused("envelope", func(x *exchange, access, scope string) string {
+			return `{"status":200,"data":` + head(access, scope) + `,"refresh_token":"` + x.newRefresh() + `","expires_in":86400}}`
+		}),
+		{Name: "lying-content-encoding", Item: "18.1", Expect: Created, Retries: 4, token: &reply{
+			Status: 200, Header: map[string]string{"Content-Encoding": "gzip"}, Body: success(nil),
+		}},
+		{Name: "5xx-after-minting-then-success", Item: "18.1", Expect: Created, Retries: 2,
+			Warn: "may have issued a refresh token then that never arrived",
+			first: &reply{Status: 502, Body: func(x *exchange) []byte {
+				x.lostRefresh()
+				return []byte("<html>502 Bad Gateway</html>")
+			}}},
+		{Name: "interrupt-after-the-token-arrived", Item: "18.1", Expect: NoTokenLost, Interrupt: true, token: &reply{
+			Status: 200, Stall: true, Body: func(x *exchange) []byte {
+				b := success(nil)(x)
+				return b[:len(b)-1] // the tail never comes
+			},
+		}},
+		revokeAs("revoke-answered-with-a-token-answer", 200, `{"action":"authorize","success":true,"access_token":"at-cached-`+
+			`answer","token_type":"Bearer","expires_in":86400,"authorization":{"meta":{"status":{"code":"00","message_ilgn":`+
+			`[{"locale":"es_PE","value":"Access Token creado"}]}}}}`),
+		revokeAs("revoke-refused-for-the-request", 400, `{"error":"invalid_request","error_description":"Missing or invalid `+
+			`parameter: refresh_token (expected form-encoded body)"}`),
+	}
 }
 
 // revokeCases are item 1: revoke answers that do not prove the refresh

@@ -18,8 +18,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // request is what the server read from one call. String fields hold the raw
@@ -47,6 +49,16 @@ func (x *exchange) newRefresh() string { return x.s.issue(randomToken("rt-", 40)
 // refreshAs issues tok as a live refresh token (for tokens of an odd shape).
 func (x *exchange) refreshAs(tok string) string { return x.s.issue(tok, true) }
 
+// lostRefresh issues a live refresh token that the answer will not carry:
+// Pay-me minted it and the answer was lost, which no client can see.
+func (x *exchange) lostRefresh() string {
+	tok := x.s.issue(randomToken("rt-", 40), true)
+	x.s.mu.Lock()
+	x.s.lost[tok] = true
+	x.s.mu.Unlock()
+	return tok
+}
+
 // access issues a new access token.
 func (x *exchange) access() string { return x.s.issue(randomToken("at-", 48), false) }
 
@@ -55,6 +67,9 @@ type reply struct {
 	Status int
 	Header map[string]string
 	Body   func(x *exchange) []byte
+	// Stall sends Body, then holds the answer open without ending it (as
+	// Content-Length promised more) until the client leaves.
+	Stall bool
 }
 
 // Server is a running stand-in for one Case.
@@ -67,12 +82,15 @@ type Server struct {
 	issued   []string        // every token, access and refresh, in issue order
 	refresh  int             // how many of them are refresh tokens
 	live     map[string]bool // refresh tokens not revoked
+	lost     map[string]bool // refresh tokens issued in answers that never carried them
 	requests map[string]int  // calls per path
+	stalled  chan struct{}   // closed when a stalling answer has sent its head
+	stallOne sync.Once
 }
 
 // Start runs a server for c on a loopback port; Close stops it.
 func Start(c Case) *Server {
-	s := &Server{c: c, live: map[string]bool{}, requests: map[string]int{}}
+	s := &Server{c: c, live: map[string]bool{}, lost: map[string]bool{}, requests: map[string]int{}, stalled: make(chan struct{})}
 	s.http = httptest.NewServer(s)
 	s.URL = s.http.URL
 	return s
@@ -107,6 +125,23 @@ func (s *Server) Live() []string {
 	}
 	return out
 }
+
+// Lost returns the live refresh tokens no answer carried (Pay-me minted
+// them and the answer was lost): no client can revoke those.
+func (s *Server) Lost() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, t := range s.issued {
+		if s.live[t] && s.lost[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Stalled is closed once a stalling answer has sent what it will send.
+func (s *Server) Stalled() <-chan struct{} { return s.stalled }
 
 // Requests returns how many calls reached path.
 func (s *Server) Requests(path string) int {
@@ -144,6 +179,7 @@ func (s *Server) isLive(tok string) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
+	first := s.requests["/token"] == 1 && r.URL.Path == "/token"
 	s.mu.Unlock()
 	var buf bytes.Buffer
 	if r.Method != http.MethodPost || r.URL.Path != "/token" && r.URL.Path != "/revoke" {
@@ -157,6 +193,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{request: readRequest(r.URL.Path, buf.Bytes()), s: s}
 	ans := s.c.token
 	switch {
+	case first && s.c.first != nil:
+		ans = s.c.first
 	case x.Path == "/revoke":
 		ans = s.c.revoke
 	case x.Grant == "refresh_token":
@@ -171,8 +209,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json")
 	}
+	body := ans.Body(x)
+	if ans.Stall {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)+4096))
+	}
 	w.WriteHeader(ans.Status)
-	_, _ = w.Write(ans.Body(x))
+	_, _ = w.Write(body)
+	if ans.Stall {
+		w.(http.Flusher).Flush()
+		s.stallOne.Do(func() { close(s.stalled) })
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+	}
 }
 
 // readRequest keeps each string field's raw bytes where JSON allows it: a

@@ -71,6 +71,7 @@ type statusBlock struct {
 // silently replaces invalid UTF-8, and such a token is revoked byte for byte.
 type answer struct {
 	parsed        bool
+	Action        lenient.String  `json:"action"`
 	Success       lenient.Bool    `json:"success"`
 	AccessToken   lenient.String  `json:"access_token"`
 	RefreshRaw    json.RawMessage `json:"refresh_token"`
@@ -94,23 +95,6 @@ func (a *answer) keepRefresh() {
 	}
 }
 
-// leadingRefreshToken reads an object's top-level members in order up to a
-// "refresh_token", for a body that does not decode whole.
-func leadingRefreshToken(body []byte) json.RawMessage {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
-	}
-	for {
-		var v json.RawMessage
-		if key, err := dec.Token(); err != nil || dec.Decode(&v) != nil {
-			return nil // the end of the object, or of what decodes
-		} else if key == "refresh_token" {
-			return v
-		}
-	}
-}
-
 // parseAnswer reads the first JSON object of body, after any byte-order mark
 // and before any trailing bytes; parsed is false when there is none.
 func parseAnswer(body []byte, op string) answer {
@@ -121,11 +105,7 @@ func parseAnswer(body []byte, op string) answer {
 		return a
 	}
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&a); err != nil && !errors.As(err, &te) {
-		// Not an answer to trust, but a token it carried must be found, so
-		// that it can be revoked (a body cut at the size limit, say).
-		a = answer{RefreshRaw: leadingRefreshToken(body)}
-		a.keepRefresh()
-		return a
+		return answer{} // not an answer to trust; the tokens it carried are found by carriedTokens
 	}
 	a.parsed = true
 	a.keepRefresh()

@@ -28,6 +28,18 @@ type cacheEntry struct {
 type tokenCache struct {
 	mu      sync.RWMutex
 	entries map[cacheKey]cacheEntry
+	// revokes counts, per refresh-token digest, the revocations seen: a
+	// refresh grant reads it before its request and stores its token only
+	// if it has not moved, so a grant in flight when its refresh token was
+	// revoked cannot put back what dropRefresh removed.
+	revokes map[[sha256.Size]byte]uint64
+}
+
+// generation is the revocation count of refresh, read before a grant.
+func (tc *tokenCache) generation(refresh [sha256.Size]byte) uint64 {
+	tc.mu.RLock()
+	defer tc.mu.RUnlock()
+	return tc.revokes[refresh]
 }
 
 // get is the hot path: one read lock, one map lookup, no allocation.
@@ -42,12 +54,16 @@ func (tc *tokenCache) get(k *cacheKey, now time.Time, margin time.Duration) (Tok
 	return e.tok, true
 }
 
-func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now time.Time, margin time.Duration) {
+// put stores tok unless refresh was revoked since generation gen.
+func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, gen uint64, now time.Time, margin time.Duration) {
 	if !now.Add(margin).Before(tok.ExpiresAt) {
 		return // nobody could ever reuse it
 	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	if tc.revokes[refresh] != gen {
+		return
+	}
 	// Expired entries go on every insert (one per HTTP call, over at most
 	// maxCacheEntries); a cache still full is emptied.
 	maps.DeleteFunc(tc.entries, func(_ cacheKey, e cacheEntry) bool { return !now.Add(margin).Before(e.tok.ExpiresAt) })
@@ -62,6 +78,10 @@ func (tc *tokenCache) put(k cacheKey, tok Token, refresh [sha256.Size]byte, now 
 func (tc *tokenCache) dropRefresh(refresh [sha256.Size]byte) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	if tc.revokes == nil {
+		tc.revokes = make(map[[sha256.Size]byte]uint64)
+	}
+	tc.revokes[refresh]++ // one entry per revoked token: a handful per process
 	maps.DeleteFunc(tc.entries, func(_ cacheKey, e cacheEntry) bool { return e.refresh == refresh })
 }
 

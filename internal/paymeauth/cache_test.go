@@ -318,7 +318,7 @@ func TestCacheBounded(t *testing.T) {
 	put := func(i int, life time.Duration, at time.Time) {
 		var k cacheKey
 		k[0], k[1], k[2] = byte(i), byte(i>>8), byte(i>>16)
-		tc.put(k, Token{AccessToken: "x", ExpiresAt: at.Add(life)}, [32]byte{}, at, time.Minute)
+		tc.put(k, Token{AccessToken: "x", ExpiresAt: at.Add(life)}, [32]byte{}, 0, at, time.Minute)
 	}
 	for i := range 3 * maxCacheEntries {
 		put(i, time.Hour+time.Duration(i)*time.Second, now)

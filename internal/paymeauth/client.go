@@ -67,6 +67,10 @@ type Token struct {
 	IssuedAt  time.Time // client clock when the answer arrived
 	ExpiresAt time.Time // IssuedAt + ExpiresIn
 	FromCache bool
+	// Minted says what else the call did about refresh tokens: others an
+	// answer carried (revoked, or live if revoking failed), and attempts
+	// that may have had Pay-me issue one that never arrived.
+	Minted Minted
 }
 
 // New validates cfg and builds a Client. It makes no network call.
@@ -98,6 +102,13 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := *cmp.Or(cfg.HTTPClient, cleanhttp.DefaultPooledClient())
 	hc.Timeout = cfg.Timeout
+	if t, ok := cmp.Or(hc.Transport, http.DefaultTransport).(*http.Transport); ok {
+		// Transparent decompression would judge bytes other than those that
+		// arrived, and fail on a Content-Encoding that lies (the mint rule).
+		t = t.Clone()
+		t.DisableCompression = true
+		hc.Transport = t
+	}
 	if hc.CheckRedirect == nil {
 		// Following a redirect would re-send (307/308) the client secret to
 		// wherever the Location points, or turn the POST into a GET
@@ -153,9 +164,11 @@ func (c *Client) tokenShared(ctx context.Context, req TokenRequest, key cacheKey
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.flightBound())
 		defer cancel()
+		refresh := sha256.Sum256([]byte(req.RefreshToken))
+		gen := c.cache.generation(refresh)
 		tok, err := c.fetchToken(fctx, req, true)
 		if err == nil {
-			c.cache.put(key, tok, sha256.Sum256([]byte(req.RefreshToken)), c.cfg.Now(), c.cfg.SafetyMargin)
+			c.cache.put(key, tok, refresh, gen, c.cfg.Now(), c.cfg.SafetyMargin)
 		}
 		return tok, err
 	})
@@ -181,15 +194,13 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if req.RefreshToken != "" {
 		w.RefreshToken, _ = json.Marshal(req.RefreshToken)
 	}
-	body := c.body(w)
-	sp := &callSpec{
-		op: opToken, grant: req.Grant, body: body, username: req.Username, detached: detached,
-		secrets:     redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken),
-		sentRefresh: req.RefreshToken,
-		needRefresh: req.Grant == GrantPassword && slices.Contains(req.Scopes, scopeOfflineAccess),
-	}
-	a, at, err := c.call(ctx, sp)
-	clear(body)
+	offline := slices.Contains(req.Scopes, scopeOfflineAccess)
+	sp := c.newSpec(opToken, req.Grant)
+	sp.body, sp.username, sp.sentRefresh, sp.detached = c.body(w), req.Username, req.RefreshToken, detached
+	sp.needRefresh, sp.mints = req.Grant == GrantPassword && offline, offline
+	st := &callState{secrets: redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken)}
+	a, at, err := c.call(ctx, sp, st)
+	clear(sp.body)
 	if err != nil {
 		return Token{}, err
 	}
@@ -200,17 +211,18 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	// These go into the state: any that quotes a secret is dropped.
 	seen := map[string]bool{}
 	scopes = slices.DeleteFunc(scopes, func(s string) bool {
-		drop := seen[s] || sp.secrets.Clean(s) != s
+		drop := seen[s] || st.secrets.Clean(s) != s
 		seen[s] = true
 		return drop
 	})
-	if sp.secrets.Clean(a.TokenType.S) != a.TokenType.S {
+	if st.secrets.Clean(a.TokenType.S) != a.TokenType.S {
 		a.TokenType.S = ""
 	}
 	return Token{
 		AccessToken: a.AccessToken.S, RefreshToken: a.refreshToken, TokenType: a.TokenType.S,
 		Scopes:    slices.Clip(scopes), // a caller appending cannot write into the cache
 		ExpiresIn: a.ExpiresIn.n, IssuedAt: at, ExpiresAt: at.Add(time.Duration(a.ExpiresIn.n) * time.Second),
+		Minted: st.minted,
 	}, nil
 }
 
@@ -235,20 +247,17 @@ func (c *Client) Revoke(ctx context.Context, username, refreshToken string) erro
 // revoke posts the token as the JSON string raw, exactly as Pay-me sent it,
 // so that a token Go cannot hold exactly is still revoked byte for byte.
 func (c *Client) revoke(ctx context.Context, username, refreshToken string, raw json.RawMessage) error {
-	body := c.body(wireRequest{Action: "revoke", Username: username, RefreshToken: raw})
-	_, _, err := c.call(ctx, &callSpec{
-		op: opRevoke, body: body, sentRefresh: refreshToken,
-		secrets: redact.New(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1])),
-	})
-	clear(body)
+	sp := c.newSpec(opRevoke, "")
+	sp.body, sp.sentRefresh = c.body(wireRequest{Action: "revoke", Username: username, RefreshToken: raw}), refreshToken
+	_, _, err := c.call(ctx, sp, &callState{secrets: redact.New(c.cfg.ClientSecret, refreshToken, string(raw[1:len(raw)-1]))})
+	clear(sp.body)
 	return err
 }
 
 // failEarly reports a call refused locally or whose context ended before
 // any attempt.
 func (c *Client) failEarly(op string, grant Grant, at attempt) error {
-	sp := &callSpec{op: op, grant: grant, logURL: c.logURL(op), secrets: redact.New(c.cfg.ClientSecret)}
-	return c.newError(sp, 0, &at, nil, CarriedNone)
+	return c.newError(c.newSpec(op, grant), &callState{secrets: redact.New(c.cfg.ClientSecret)}, &at)
 }
 
 // logURL is the URL of op with any credentials redacted.

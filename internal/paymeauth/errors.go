@@ -30,15 +30,6 @@ var (
 	ErrMalformed = errors.New("paymeauth: malformed answer")
 )
 
-// Carried says what became of a refresh token that a refused answer carried.
-type Carried int
-
-const (
-	CarriedNone    Carried = iota // the refused answers carried no new refresh token
-	CarriedRevoked                // it was revoked before the call failed
-	CarriedLive                   // revoking it failed: it may still be live
-)
-
 // Error describes a failed call. Its fields never hold a secret (newError).
 type Error struct {
 	Op         string   // "token" or "revoke"
@@ -49,7 +40,7 @@ type Error struct {
 	Messages   []string // message_ilgn values, "locale: value" or the bare value
 	Attempts   int      // HTTP attempts made; 0 for requests rejected locally
 	URL        string   // the URL posted to, credentials redacted
-	Carried    Carried  // what became of a refresh token a refused answer carried
+	Minted     Minted   // refresh tokens the answers carried and did not keep, and attempts that may have minted one unseen
 	Err        error    // one of the sentinels (or a context error) plus detail
 }
 
@@ -108,3 +99,50 @@ func (e *causeError) Unwrap() []error {
 }
 
 func isEmpty(s string) bool { return s == "" }
+
+// newError is the one place a failed call's *Error is built: from the
+// call's fixed description, what it learned, and its final attempt, or the
+// last answered one when the final got none. Server text is cleaned before
+// it is cut; details are ours (quoted errors cleaned where they are made).
+func (c *Client) newError(sp *callSpec, st *callState, final *attempt) *Error {
+	e := &Error{Op: sp.op, Endpoint: "/" + sp.op, Grant: sp.grant, Attempts: st.attempts, URL: sp.logURL, Minted: st.minted}
+	src, detail := final, final.detail
+	if final.status == 0 && st.answered != nil {
+		src = st.answered
+		if detail != "" {
+			detail = "last attempt: " + detail
+		}
+	}
+	if src.status != 0 {
+		e.HTTPStatus = src.status
+		e.Code = st.secrets.Clip(src.ans.code, maxCodeLen)
+		for _, m := range src.ans.messages {
+			e.Messages = append(e.Messages, st.secrets.Clip(m, maxMessageLen))
+		}
+	}
+	parts := append([]string{detail}, st.minted.facts()...)
+	e.Err = &causeError{kind: final.kind, detail: strings.Join(slices.DeleteFunc(parts, isEmpty), "; "), cause: final.cause}
+	return e
+}
+
+// facts says what Minted counts, in the words of the error text.
+func (m Minted) facts() []string {
+	var out []string
+	if m.Revoked > 0 {
+		out = append(out, count(m.Revoked, "refresh token the answer carried was", "refresh tokens the answers carried were")+" revoked")
+	}
+	if m.Live > 0 {
+		out = append(out, "revoking "+count(m.Live, "refresh token the answer carried", "refresh tokens the answers carried")+" failed")
+	}
+	if m.Unseen > 0 {
+		out = append(out, count(m.Unseen, "attempt", "attempts")+" failed after the request reached Pay-me, which may have issued a refresh token that never arrived")
+	}
+	return out
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

@@ -158,8 +158,8 @@ func TestRefusedAnswerRevokesItsToken(t *testing.T) {
 			err := doCall(context.Background(), c, tt.call)
 			assertKind(t, err, tt.want)
 			e := asError(t, err)
-			if e.Carried != CarriedRevoked || !strings.Contains(err.Error(), "the refresh token it carried was revoked") {
-				t.Errorf("Carried = %v, error %q", e.Carried, err)
+			if e.Minted != (Minted{Revoked: 1}) || !strings.Contains(err.Error(), "1 refresh token the answer carried was revoked") {
+				t.Errorf("Minted = %+v, error %q", e.Minted, err)
 			}
 			if !strings.Contains(err.Error(), tt.wantInErr) {
 				t.Errorf("error %q lacks %q", err, tt.wantInErr)
@@ -182,8 +182,8 @@ func TestRefusedAnswerRevokeFails(t *testing.T) {
 	})
 	c := newTestClient(t, f.srv.URL, nil)
 	err := doCall(context.Background(), c, callOffline)
-	if e := asError(t, err); e.Carried != CarriedLive || !strings.Contains(err.Error(), "revoking the refresh token it carried failed") {
-		t.Errorf("Carried = %v, error %q", e.Carried, err)
+	if e := asError(t, err); e.Minted != (Minted{Live: 1}) || !strings.Contains(err.Error(), "revoking 1 refresh token the answer carried failed") {
+		t.Errorf("Minted = %+v, error %q", e.Minted, err)
 	}
 }
 

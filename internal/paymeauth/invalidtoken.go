@@ -16,9 +16,14 @@ import (
 //     status alone never decides);
 //  3. no contradiction: success is not true, a Pay-me code is "01";
 //  4. no WWW-Authenticate header (a gateway's bearer-token answer);
-//  5. neither "error" nor a message talks about something else (otherTopics:
-//     an access token, the client, an endpoint, a hint, a rate limit, ...);
-//  6. "error" is "invalid_grant", or a message names the refresh token
+//  5. "error" is absent or "invalid_grant": any other OAuth error
+//     (invalid_request, invalid_client, unsupported_grant_type, ...) is
+//     about the request, never the token;
+//  6. neither "error" nor a message talks about something else (otherTopics:
+//     an access token, the client, an endpoint, a hint, a rate limit, ...)
+//     or about the request itself (requestWords: a parameter, something
+//     missing, malformed or expected, a format, an encoding, a content type);
+//  7. "error" is "invalid_grant", or a message names the refresh token
 //     (refreshNames) with a verdict (deadWords), in Spanish or English,
 //     compared case- and accent-insensitively.
 
@@ -30,6 +35,8 @@ var (
 	otherTopics = []string{"access token", "access_token", "token de acceso", "bearer", "client",
 		"credential", "credencial", "secret", "invalid_token", "endpoint", "hint", "limit", "too many", "slow down",
 		"bucket", "demasiad", "scope", "alcance", "audience", "audiencia", "url", "path", "ruta"}
+	requestWords = []string{"paramet", "missing", "falta", "malformed", "mal formad", "expected", "esperad",
+		"format", "encoding", "codificacion", "content type", "content-type", "tipo de contenido"}
 )
 
 func isInvalidTokenAnswer(sentRefresh bool, status int, bearer bool, a *answer) bool {
@@ -43,10 +50,14 @@ func isInvalidTokenAnswer(sentRefresh bool, status int, bearer bool, a *answer) 
 	case status != 400 && status != 401 && status != 403 && status != 404:
 		return false
 	}
-	named := foldText(a.OAuthError.S) == "invalid_grant"
+	oauth := foldText(a.OAuthError.S)
+	if oauth != "" && oauth != "invalid_grant" {
+		return false
+	}
+	named := oauth == "invalid_grant"
 	for _, t := range append([]string{a.OAuthError.S}, a.texts...) {
 		f := foldText(t)
-		if containsAny(f, otherTopics) {
+		if containsAny(f, otherTopics) || containsAny(f, requestWords) {
 			return false
 		}
 		named = named || containsAny(f, refreshNames) && containsAny(f, deadWords)

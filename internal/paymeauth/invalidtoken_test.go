@@ -49,6 +49,25 @@ func TestInvalidTokenVerdict(t *testing.T) {
 		{"server error", opRevoke, true, 500, false, fail("Refresh Token inválido o revocado"), ErrTemporary},
 		{"rate limited", opRevoke, true, 429, false, fail("Refresh Token inválido o revocado"), ErrTemporary},
 		{"other 4xx", opRevoke, true, 409, false, fail("Refresh Token inválido o revocado"), ErrBadRequest},
+		// Issue 18, case 7, and its kind: another OAuth error, or words about
+		// the request itself, beside a message naming the refresh token.
+		{"invalid_request naming the refresh token", opRevoke, true, 400, false, `{"error":"invalid_request","error_description":"Missing or invalid parameter: refresh_token (expected form-encoded body)"}`, ErrBadRequest},
+		{"unsupported_grant_type", opToken, true, 400, false, `{"error":"unsupported_grant_type","error_description":"refresh token invalid"}`, ErrBadRequest},
+		{"unauthorized_client", opToken, true, 401, false, `{"error":"unauthorized_client","error_description":"refresh token invalid"}`, ErrUnauthorized},
+		{"invalid_scope", opToken, true, 400, false, `{"error":"invalid_scope","error_description":"refresh token invalid"}`, ErrBadRequest},
+		{"access_denied", opRevoke, true, 403, false, `{"error":"access_denied","error_description":"refresh token revoked"}`, ErrForbidden},
+		{"server_error as a 400", opRevoke, true, 400, false, `{"error":"server_error","error_description":"refresh token unknown"}`, ErrBadRequest},
+		{"temporarily_unavailable as a 400", opRevoke, true, 400, false, `{"error":"temporarily_unavailable","error_description":"refresh token unknown"}`, ErrBadRequest},
+		{"unauthorized beside an expired refresh token", opToken, true, 401, false, `{"error":"unauthorized","error_description":"Refresh token has Expired"}`, ErrUnauthorized},
+		{"missing parameter", opRevoke, true, 400, false, fail("Missing parameter refresh_token: invalid"), ErrBadRequest},
+		{"Spanish parameter", opRevoke, true, 400, false, fail("Parámetro refresh_token inválido"), ErrBadRequest},
+		{"malformed", opRevoke, true, 400, false, fail("Malformed refresh token: invalid"), ErrBadRequest},
+		{"expected", opRevoke, true, 400, false, fail("Refresh token invalid: expected a string"), ErrBadRequest},
+		{"format", opRevoke, true, 400, false, fail("Refresh token invalid format"), ErrBadRequest},
+		{"encoding", opRevoke, true, 400, false, fail("Refresh token invalid encoding"), ErrBadRequest},
+		{"content type", opRevoke, true, 400, false, fail("Refresh token invalid: unsupported content type"), ErrBadRequest},
+		{"content type with a 400", opRevoke, true, 400, false, fail("Invalid Content-Type for refresh token"), ErrBadRequest},
+		{"Spanish missing", opRevoke, true, 400, false, fail("Falta el refresh token o es inválido"), ErrBadRequest},
 		{"200 without success false", opRevoke, true, 200, false, `{"success":true,"error_description":"refresh token revoked"}`, nil},
 		// Answers that still mean "already invalid".
 		{"sandbox answer on revoke", opRevoke, true, 400, false, fail("Refresh Token inválido o revocado"), ErrInvalidToken},
@@ -58,7 +77,7 @@ func TestInvalidTokenVerdict(t *testing.T) {
 		{"envelope without a code", opRevoke, true, 400, false, `{"success":false,"revoke":{"meta":{"status":{"message_ilgn":["refresh token not found"]}}}}`, ErrInvalidToken},
 		{"invalid_grant", opToken, true, 403, false, `{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}`, ErrInvalidToken},
 		{"invalid_grant alone", opRevoke, true, 400, false, `{"error":"invalid_grant"}`, ErrInvalidToken},
-		{"expired in English", opToken, true, 401, false, `{"error":"unauthorized","error_description":"Refresh token has Expired"}`, ErrInvalidToken},
+		{"expired in English", opToken, true, 401, false, `{"error_description":"Refresh token has Expired"}`, ErrInvalidToken},
 		{"does not exist, upper case", opRevoke, true, 404, false, fail("REFRESH TOKEN NO EXISTE"), ErrInvalidToken},
 		{"field name", opRevoke, true, 400, false, fail("El refresh_token no existe"), ErrInvalidToken},
 		{"revoked in English", opRevoke, true, 400, false, fail("Refresh token revoked"), ErrInvalidToken},
@@ -85,6 +104,16 @@ func TestRevokeSuccessMustBeDocumented(t *testing.T) {
 		`{"success":"yes"}`:   ErrMalformed,
 		`{"success":1}`:       ErrMalformed,
 		`{"success":"maybe"}`: ErrMalformed,
+		`{"action":"revoke","success":true,"revoke":{"meta":{"status":{"code":"00"}}}}`: nil,
+		// Issue 18, case 6: a /token answer to a revoke (a cache, a misrouted
+		// gateway) is no revocation.
+		`{"action":"authorize","success":true,"access_token":"at-1","authorization":{"meta":{"status":{"code":"00"}}}}`: ErrMalformed,
+		`{"success":true,"access_token":"at-1"}`:                                        ErrMalformed,
+		`{"success":true,"access_token":""}`:                                            ErrMalformed,
+		`{"action":"authorize","success":true}`:                                         ErrMalformed,
+		`{"action":"refresh","success":true}`:                                           ErrMalformed,
+		`{"action":"revoke","success":true,"revoke":{"meta":{"status":{"code":"01"}}}}`: ErrMalformed,
+		`{"action":"revoke","success":false}`:                                           ErrBadRequest,
 	} {
 		out := decodeAnswer(decodeInput{op: opRevoke, status: 200, body: []byte(body), sentRefresh: true})
 		if want == nil && out.kind != nil || want != nil && !errors.Is(out.kind, want) {

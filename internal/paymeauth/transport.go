@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"strings"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -19,53 +22,87 @@ import (
 
 const maxBodyBytes = 1 << 20 // a token answer is a few hundred bytes
 
-// callSpec describes one logical call, which may take several attempts.
+// callSpec is the fixed description of one logical call: what is sent and
+// how its answers are judged. Nothing changes it once the call starts;
+// what the call learns goes into its callState.
 type callSpec struct {
-	op, logURL, sentRefresh string
-	username                string // sent again to revoke a refresh token a refused answer carried
-	grant                   Grant
-	body                    []byte
-	secrets                 *redact.Set // grows with every token an answer carries
-	needRefresh             bool
-	detached                bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
+	op, logURL  string
+	grant       Grant
+	body        []byte
+	username    string // sent again to revoke a refresh token an answer carried
+	sentRefresh string
+	needRefresh bool // password grant with offline_access: the answer must carry a refresh token
+	mints       bool // offline_access: any attempt that reaches Pay-me may issue a refresh token
+	detached    bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
+}
+
+// callState is what a call learns as its attempts go by.
+type callState struct {
+	secrets  *redact.Set // the request's secrets, then every token an answer carries
+	attempts int
+	answered *attempt // the last attempt that got an answer
+	minted   Minted
 }
 
 // attempt is one HTTP attempt: its answer read once (bounded), parsed once
 // and judged by decodeAnswer, or why no answer arrived.
 type attempt struct {
 	outcome
-	status int
-	header http.Header
-	body   []byte // for the TRACE log only
-	cause  error  // transport, read or context error
-	retry  bool
+	status  int
+	header  http.Header
+	body    []byte            // for the TRACE log only
+	carried []json.RawMessage // every refresh token the body carries (carriedTokens)
+	cause   error             // transport, read or context error
+	sent    bool              // the request was written: Pay-me may have acted on it
+	cut     bool              // the answer stopped arriving before its end
+	retry   bool
 }
 
-// call runs the attempt loop: attempt, log, then return, or wait and retry
-// a temporary failure while retries and the context last.
-func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, error) {
-	sp.logURL = c.logURL(sp.op)
-	lctx := logContext(ctx, sp)
+func (at *attempt) succeeded() bool { return at.kind == nil && at.cause == nil }
+
+// mayHaveMinted: the attempt failed after the request went out, in a way
+// that does not show whether Pay-me issued a token: no answer, a 5xx that
+// carried none, or an answer cut before its end (its tail may have held one).
+func (at *attempt) mayHaveMinted() bool {
+	s := at.status
+	return at.sent && !at.succeeded() && (at.cut || len(at.carried) == 0 && (s == 0 || s >= 500))
+}
+
+// newSpec is the fixed part of a call to op.
+func (c *Client) newSpec(op string, grant Grant) *callSpec {
+	return &callSpec{op: op, grant: grant, logURL: c.logURL(op)}
+}
+
+// call runs the attempt loop: attempt, log, apply the mint rule, then
+// return, or wait and retry a temporary failure while retries and the
+// context last. An offline_access call is never retried once a 2xx began
+// to arrive: the answer may have held a token, and a retry would mint
+// another.
+func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer, time.Time, error) {
+	lctx := logContext(ctx, sp.op, sp.grant, st.secrets)
 	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": sp.secrets.Body(sp.body, maxLoggedBody),
+		"method": http.MethodPost, "url": sp.logURL, "body": st.secrets.Body(sp.body, maxLoggedBody),
 	})
-	var answered attempt
-	carried := CarriedNone
-	for n := 1; ; n++ {
+	for {
+		st.attempts++
 		start := time.Now()
-		at := c.attempt(ctx, lctx, sp)
-		c.logAttempt(lctx, sp, n, &at, time.Since(start))
-		if at.kind == nil && at.cause == nil {
-			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": n})
+		at := c.attempt(ctx, lctx, sp, st)
+		logAttempt(lctx, sp, st, &at, time.Since(start))
+		keep := ""
+		if at.succeeded() {
+			keep = at.ans.refreshToken
+		}
+		st.minted.add(c.revokeCarried(ctx, sp, &at, keep))
+		if at.succeeded() {
+			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call succeeded", map[string]any{"url": sp.logURL, "status": at.status, "attempts": st.attempts})
 			return at.ans, c.cfg.Now(), nil
 		}
 		if at.status != 0 {
-			answered = at
+			st.answered = &at
 		}
-		carried = max(carried, c.revokeCarried(ctx, sp, &at.ans))
-		if at.retry && n <= c.cfg.MaxRetries {
-			wait := backoff.Wait(n-1, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, at.header)
-			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": n, "wait_ms": wait.Milliseconds()})
+		if at.retry && st.attempts <= c.cfg.MaxRetries && !(sp.mints && at.status/100 == 2) {
+			wait := backoff.Wait(st.attempts-1, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, at.header)
+			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": st.attempts, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -75,37 +112,56 @@ func (c *Client) call(ctx context.Context, sp *callSpec) (answer, time.Time, err
 				at = gaveUp(sp.detached, ctx.Err())
 			}
 		}
-		e := c.newError(sp, n, &at, &answered, carried)
+		e := c.newError(sp, st, &at)
 		tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call failed", map[string]any{"url": sp.logURL, "error": e.Error()})
 		return answer{}, time.Time{}, e
 	}
 }
 
-func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
-	req, err := http.NewRequestWithContext(lctx, http.MethodPost, c.cfg.BaseURL+"/"+sp.op, bytes.NewReader(sp.body))
+func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec, st *callState) attempt {
+	var sent atomic.Bool // written by the transport's goroutine
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { sent.Store(i.Err == nil) }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(lctx, trace), http.MethodPost, c.cfg.BaseURL+"/"+sp.op, bytes.NewReader(sp.body))
 	if err != nil {
 		return refused("cannot build the HTTP request")
 	}
+	// No Accept-Encoding, and the transport adds none (New): the bytes that
+	// arrive are the bytes judged, whatever Content-Encoding claims.
 	req.Header = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {c.cfg.UserAgent}}
 	if c.cfg.APIVersion != "" {
 		req.Header["ALG-API-VERSION"] = []string{c.cfg.APIVersion} // spelled as Pay-me documents it
 	}
+	// A minting attempt's connection is not reused: the revocations the mint
+	// rule may need must not queue behind an answer that hangs after its end.
+	req.Close = sp.mints
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return noAnswer(ctx, sp, err)
+		at := noAnswer(ctx, sp, st, err)
+		at.sent = sent.Load()
+		return at
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
-	at := attempt{status: resp.StatusCode, header: resp.Header, body: body}
-	sp.secrets.AddFound(body)
+	at := attempt{status: resp.StatusCode, header: resp.Header, body: body, sent: true, cut: err != nil}
+	if sp.op == opToken {
+		at.carried = carriedTokens(body)
+	}
+	st.secrets.AddFound(body)
+	for _, raw := range at.carried {
+		st.secrets.Add(unquoteLoose(raw))
+	}
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		// A timeout or a reset mid-body: retried like a network error.
+		// The answer stopped arriving: a timeout, a reset, or the caller
+		// leaving. What arrived is still judged: the call revokes every
+		// token it carried (the mint rule), so none is dropped unseen.
+		at.ans = parseAnswer(body, sp.op)
 		if ctx.Err() != nil {
-			return gaveUp(sp.detached, ctx.Err())
+			g := gaveUp(sp.detached, ctx.Err())
+			at.kind, at.detail, at.cause = g.kind, g.detail+" while the answer was arriving", g.cause
+			return at
 		}
 		at.kind, at.cause, at.retry = ErrTemporary, err, true
-		at.detail = "reading the answer failed: " + sp.secrets.Clip(err.Error(), maxMessageLen)
-		at.ans = parseAnswer(body, sp.op)
+		at.detail = "reading the answer failed: " + st.secrets.Clip(err.Error(), maxMessageLen)
 		return at
 	}
 	at.outcome = decodeAnswer(decodeInput{
@@ -117,7 +173,7 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 		sentRefresh: sp.sentRefresh != "",
 		needRefresh: sp.needRefresh,
 	})
-	sp.secrets.Add(at.ans.AccessToken.S, at.ans.refreshToken)
+	st.secrets.Add(at.ans.AccessToken.S, at.ans.refreshToken)
 	at.retry = errors.Is(at.kind, ErrTemporary)
 	return at
 }
@@ -125,23 +181,43 @@ func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec) attempt {
 // noAnswer classifies a failure to get an answer. What retrying cannot fix
 // fails at once (ErrEndpoint); a refused connection is retried, as a
 // restarting server or a draining load balancer refuses too.
-func noAnswer(ctx context.Context, sp *callSpec, err error) attempt {
+func noAnswer(ctx context.Context, sp *callSpec, st *callState, err error) attempt {
 	if ctx.Err() != nil {
 		return gaveUp(sp.detached, ctx.Err())
 	}
 	at := attempt{cause: err}
-	var dns *net.DNSError
-	var cert *tls.CertificateVerificationError
-	msg := sp.secrets.Clip(err.Error(), maxMessageLen) // it may quote what the server sent
+	msg := st.secrets.Clip(err.Error(), maxMessageLen) // it may quote what the server sent
 	switch {
-	case errors.As(err, &dns) && dns.IsNotFound:
+	case isNotFound(err):
 		at.kind, at.detail = ErrEndpoint, "the host name does not resolve: "+msg
-	case errors.As(err, &cert), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+	case isTLSFailure(err):
 		at.kind, at.detail = ErrEndpoint, "TLS failed: "+msg
 	default:
 		at.kind, at.detail, at.retry = ErrTemporary, "no answer: "+msg, true
 	}
 	return at
+}
+
+func isNotFound(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) && dns.IsNotFound
+}
+
+// isTLSFailure recognises, by type, the TLS failures that retrying cannot
+// fix: a certificate that does not verify, a server that does not speak TLS
+// (a plain HTTP answer is http.ErrSchemeMismatch, other bytes a
+// RecordHeaderError), and a TLS alert from the server.
+func isTLSFailure(err error) bool {
+	var (
+		verify    *tls.CertificateVerificationError
+		header    tls.RecordHeaderError
+		alert     tls.AlertError
+		authority x509.UnknownAuthorityError
+		host      x509.HostnameError
+		invalid   x509.CertificateInvalidError
+	)
+	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &verify) || errors.As(err, &header) ||
+		errors.As(err, &alert) || errors.As(err, &authority) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 func refused(detail string) attempt {
@@ -157,92 +233,36 @@ func gaveUp(detached bool, err error) attempt {
 	return attempt{outcome: outcome{detail: "gave up: " + err.Error()}, cause: err}
 }
 
-// newError is the one place a failed call's *Error is built: from the final
-// attempt, or the last answered one when the final got none. Server text
-// is cleaned before it is cut; details are ours (quoted errors cleaned where
-// they are made).
-func (c *Client) newError(sp *callSpec, n int, final, answered *attempt, carried Carried) *Error {
-	e := &Error{Op: sp.op, Endpoint: "/" + sp.op, Grant: sp.grant, Attempts: n, URL: sp.logURL, Carried: carried}
-	src, detail := final, final.detail
-	if final.status == 0 && answered != nil && answered.status != 0 {
-		src = answered
-		if detail != "" {
-			detail = "last attempt: " + detail
+// revokeCarried applies the mint rule to one attempt of a /token call:
+// every refresh token its answer carried, but keep and the one the request
+// sent, is revoked, with a context detached from the caller's (Ctrl-C must
+// not lose a token that already arrived) and bounded by one attempt's
+// timeout. It also counts an attempt that may have minted a token unseen.
+func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, at *attempt, keep string) Minted {
+	var m Minted
+	if sp.op != opToken {
+		return m
+	}
+	if sp.mints && at.mayHaveMinted() {
+		m.Unseen = 1
+	}
+	for _, raw := range at.carried {
+		tok := unquoteLoose(raw)
+		if tok == keep || tok == sp.sentRefresh {
+			continue
+		}
+		if m.Revoked+m.Live >= maxRevokedPerAnswer {
+			m.Live++
+			continue
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
+		err := c.revoke(rctx, sp.username, tok, raw)
+		cancel()
+		if err != nil && !errors.Is(err, ErrInvalidToken) {
+			m.Live++
+		} else {
+			m.Revoked++
 		}
 	}
-	if src.status != 0 {
-		e.HTTPStatus = src.status
-		e.Code = sp.secrets.Clip(src.ans.code, maxCodeLen)
-		for _, m := range src.ans.messages {
-			e.Messages = append(e.Messages, sp.secrets.Clip(m, maxMessageLen))
-		}
-	}
-	detail += []string{"", "; the refresh token it carried was revoked", "; revoking the refresh token it carried failed"}[carried]
-	detail = strings.TrimPrefix(detail, "; ")
-	e.Err = &causeError{kind: final.kind, detail: detail, cause: final.cause}
-	return e
-}
-
-// revokeCarried revokes a new refresh token carried by a refused answer, so
-// no live token is dropped unseen, even when the caller has left.
-func (c *Client) revokeCarried(ctx context.Context, sp *callSpec, a *answer) Carried {
-	if sp.op != opToken || a.RefreshRaw == nil || a.refreshToken == sp.sentRefresh {
-		return CarriedNone
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.flightBound())
-	defer cancel()
-	if err := c.revoke(rctx, sp.username, a.refreshToken, a.RefreshRaw); err != nil && !errors.Is(err, ErrInvalidToken) {
-		return CarriedLive
-	}
-	return CarriedRevoked
-}
-
-const (
-	logSubsystem  = "paymeauth" // "provider.paymeauth"; its level can be set with TF_LOG_PROVIDER_PAYME_AUTH
-	maxLoggedBody = 8 << 10     // keeps TRACE logs readable when a proxy answers with a page
-)
-
-// logContext prepares the context all logs of one call go through. Every
-// logged text is already cleaned (package redact); the tflog masks added
-// here are defence in depth for anything that slips through.
-func logContext(ctx context.Context, sp *callSpec) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv("TF_LOG_PROVIDER_PAYME", "AUTH"))
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem,
-		"client_secret", "password", "access_token", "refresh_token", "id_token")
-	ctx = withMasks(ctx, sp.secrets.Forms())
-	ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_op", sp.op)
-	if sp.grant != "" {
-		ctx = tflog.SubsystemSetField(ctx, logSubsystem, "paymeauth_grant", string(sp.grant))
-	}
-	return ctx
-}
-
-func withMasks(ctx context.Context, secrets []string) context.Context {
-	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
-	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
-}
-
-func logCacheHit(ctx context.Context, grant Grant, tok *Token) {
-	ctx = logContext(ctx, &callSpec{op: opToken, grant: grant, secrets: redact.New(tok.AccessToken, tok.RefreshToken)})
-	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me token served from cache", map[string]any{
-		"expires_at": tok.ExpiresAt.UTC().Format(time.RFC3339),
-		"scope":      strings.Join(tok.Scopes, " "),
-	})
-}
-
-// logAttempt logs every HTTP attempt at DEBUG and, at TRACE, its answer
-// body, cleaned with every secret known so far (the answer's own included).
-func (c *Client) logAttempt(ctx context.Context, sp *callSpec, n int, at *attempt, took time.Duration) {
-	ctx = withMasks(ctx, sp.secrets.Forms())
-	fields := map[string]any{"method": http.MethodPost, "url": sp.logURL, "attempt": n, "status": at.status,
-		"duration_ms": took.Milliseconds(), "retryable": at.retry}
-	if at.cause != nil {
-		fields["error"] = sp.secrets.Clip(at.cause.Error(), maxMessageLen)
-	}
-	tflog.SubsystemDebug(ctx, logSubsystem, "Pay-me HTTP attempt", fields)
-	if at.status != 0 && tflog.SubsystemIsTrace(ctx, logSubsystem) {
-		tflog.SubsystemTrace(ctx, logSubsystem, "Pay-me answer body", map[string]any{
-			"url": sp.logURL, "attempt": n, "status": at.status, "body": sp.secrets.Body(at.body, maxLoggedBody),
-		})
-	}
+	return m
 }

@@ -70,8 +70,13 @@ func decodeSuccess(in decodeInput, out outcome) outcome {
 		return out.fail(ErrInvalidToken, "")
 	case a.Success.Set && !a.Success.V:
 		return out.fail(ErrBadRequest, "Pay-me answered success false")
-	// A revoke counts only with a documented success: in doubt, the token
-	// is not taken as revoked.
+	// The revoke verdict is a whitelist: only a revoke-shaped success counts
+	// (no access token, no action but "revoke", success true, code "00" or
+	// none). In doubt, the token is not taken as revoked.
+	case in.op == opRevoke && a.AccessToken.Set:
+		return out.fail(ErrMalformed, "a revoke answer carried an access token (a /token answer, from a cache or a misrouted gateway?)")
+	case in.op == opRevoke && a.Action.Set && a.Action.S != "revoke":
+		return out.fail(ErrMalformed, `a revoke answer with an "action" other than "revoke"`)
 	case in.op == opRevoke && !a.Success.Set:
 		return out.fail(ErrMalformed, `answer lacks "success"`)
 	case in.op == opRevoke && a.Success.Loose:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -29,14 +30,64 @@ func (d *providerData) addPaymeError(diags *diag.Diagnostics, doing string, err 
 			"To forget it on purpose, set revoke_on_destroy = false and apply before destroying, or run " +
 			"terraform state rm on the payme_refresh_token resource."
 	}
-	switch pe.Carried {
-	case paymeauth.CarriedRevoked:
-		advice += " The refused answer carried a new refresh token; the provider revoked it, so none was left live."
-	case paymeauth.CarriedLive:
-		advice += " The refused answer carried a new refresh token and revoking it failed: it may stay live until " +
-			"it expires. Ask Pay-me to revoke it if that matters."
+	if m := mintedAdvice(pe.Minted, false); m != "" {
+		advice += " " + m
 	}
 	diags.AddError(title, fmt.Sprintf("Could not %s: %s. %s", doing, err, advice))
+}
+
+// addMintedWarning warns about what a successful call did besides the
+// token it returned: other refresh tokens its answers carried, or earlier
+// attempts that may have had Pay-me issue one that never arrived.
+func addMintedWarning(diags *diag.Diagnostics, m paymeauth.Minted) {
+	if m == (paymeauth.Minted{}) {
+		return
+	}
+	diags.AddWarning("Pay-me May Have Issued Other Refresh Tokens", mintedAdvice(m, true))
+}
+
+// mintedAdvice says what became of the refresh tokens a call did not keep,
+// and what to ask Pay-me about those it never saw; "" when there are none.
+func mintedAdvice(m paymeauth.Minted, succeeded bool) string {
+	carried := "Pay-me's answers carried %s that the provider did not keep"
+	if succeeded {
+		carried = "Pay-me's answers carried %s besides the one kept"
+	}
+	var s []string
+	if m.Revoked > 0 {
+		s = append(s, fmt.Sprintf(carried+"; the provider revoked %s, so none was left live.",
+			plural(m.Revoked, "refresh token", "refresh tokens"), pick(m.Revoked, "it", "them")))
+	}
+	if m.Live > 0 {
+		s = append(s, fmt.Sprintf(carried+", and revoking %s failed: %s may stay live until %s. Ask Pay-me to "+
+			"revoke the refresh tokens issued to this username at this time that are not in the state.",
+			plural(m.Live, "refresh token", "refresh tokens"), pick(m.Live, "it", "them"),
+			pick(m.Live, "it", "they"), pick(m.Live, "it expires", "they expire")))
+	}
+	if m.Unseen > 0 {
+		when := "Before the call failed,"
+		if succeeded {
+			when = "Before the attempt that succeeded,"
+		}
+		s = append(s, fmt.Sprintf("%s %s after the request reached Pay-me (a server error, a timeout or a cut "+
+			"connection): Pay-me may have issued a refresh token then that never arrived, and the provider cannot "+
+			"revoke what it never received. Ask Pay-me to revoke the refresh tokens issued to this username at this "+
+			"time that are not in the state.", when, plural(m.Unseen, "attempt failed", "attempts failed")))
+	}
+	return strings.Join(s, " ")
+}
+
+// pick is one when n is 1, else many.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// plural is "1 one" or "n many".
+func plural(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, pick(n, one, many))
 }
 
 // urlOrigin says which URL was called and which setting it came from.
@@ -69,6 +120,9 @@ func paymeAdvice(pe *paymeauth.Error, err error, url string) (title, advice stri
 	case errors.Is(err, paymeauth.ErrInvalidToken):
 		return "Refresh Token Not Valid", "Pay-me says the refresh token is invalid, expired or revoked. " +
 			"Create a new one, for example by replacing its payme_refresh_token resource."
+	// A retry may mint another unseen token: no advice to retry more.
+	case errors.Is(err, paymeauth.ErrTemporary) && pe.Minted.Unseen > 0:
+		return "Pay-me Unavailable", "Pay-me did not answer successfully, even after retrying. Try again later."
 	case errors.Is(err, paymeauth.ErrTemporary) && pe.HTTPStatus == 0:
 		return "Pay-me Unreachable", "No answer came from " + url + ", even after retrying. If Pay-me is up, " +
 			"check that setting; otherwise try again later, or raise max_retries or request_timeout."
@@ -84,6 +138,9 @@ func paymeAdvice(pe *paymeauth.Error, err error, url string) (title, advice stri
 	// After the kinds: a timed-out attempt is ErrTemporary even though it
 	// also wraps context.DeadlineExceeded.
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		if pe.HTTPStatus != 0 || pe.Minted != (paymeauth.Minted{}) {
+			return "Pay-me Request Interrupted", "Terraform stopped the operation after the request reached Pay-me. Run the command again to finish it."
+		}
 		return "Pay-me Request Interrupted", "Terraform stopped the operation before Pay-me answered. Run the command again to finish it."
 	}
 	return "Pay-me Request Failed", "Try again; if it keeps failing, please report it."

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -250,7 +252,7 @@ func TestAccDiagnostics_tokenLengthPolicy(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config: e.refreshTokenConfig(`scopes = ["create:token"]`),
 				ExpectError: diagRegexp("Unexpected Answer from Pay-me", fmt.Sprintf("longer than %d characters", paymeauth.MaxTokenLength),
-					"the refresh token it carried was revoked", "the provider revoked it, so none was left live"),
+					"1 refresh token the answer carried was revoked", "the provider revoked it, so none was left live"),
 			}},
 		})
 		mu.Lock()
@@ -275,4 +277,68 @@ ephemeral "payme_access_token" "t" {
 			}},
 		})
 	})
+}
+
+// TestMintedDiagnostics: what a call did about refresh tokens it did not
+// keep reaches the user, as a warning on success and in the error on
+// failure; a failure that may have minted unseen never advises retrying
+// more, and an interrupt after the request reached Pay-me does not claim
+// that Pay-me had not answered.
+func TestMintedDiagnostics(t *testing.T) {
+	t.Parallel()
+	fail := func(kind error, status int, m paymeauth.Minted) error {
+		return &paymeauth.Error{Op: "token", Endpoint: "/token", HTTPStatus: status, Minted: m, Err: fmt.Errorf("detail: %w", kind)}
+	}
+	tests := []struct {
+		name     string
+		err      error            // nil: a success with warn
+		warn     paymeauth.Minted // for a success
+		want     []string
+		wantNot  []string
+		wantDiag int
+	}{
+		{"success, nothing else", nil, paymeauth.Minted{}, nil, nil, 0},
+		{"success, duplicates revoked", nil, paymeauth.Minted{Revoked: 2},
+			[]string{"Pay-me May Have Issued Other Refresh Tokens", "carried 2 refresh tokens besides the one kept", "revoked them, so none was left live"}, nil, 1},
+		{"success, one left live", nil, paymeauth.Minted{Live: 1},
+			[]string{"carried 1 refresh token besides the one kept", "revoking it failed", "it may stay live until it expires", "Ask Pay-me"}, nil, 1},
+		{"success after a 5xx", nil, paymeauth.Minted{Unseen: 1},
+			[]string{"Before the attempt that succeeded, 1 attempt failed after the request reached Pay-me", "never arrived", "Ask Pay-me to revoke"}, []string{"max_retries"}, 1},
+		{"failure after 5xx", fail(paymeauth.ErrTemporary, 502, paymeauth.Minted{Unseen: 3}), paymeauth.Minted{},
+			[]string{"Pay-me Unavailable", "Before the call failed, 3 attempts failed", "Ask Pay-me to revoke"}, []string{"max_retries"}, 1},
+		{"refused, tokens revoked", fail(paymeauth.ErrMalformed, 200, paymeauth.Minted{Revoked: 1}), paymeauth.Minted{},
+			[]string{"Unexpected Answer from Pay-me", "carried 1 refresh token that the provider did not keep; the provider revoked it"}, nil, 1},
+		{"interrupted after bytes arrived", fail(context.Canceled, 200, paymeauth.Minted{Revoked: 1}), paymeauth.Minted{},
+			[]string{"Pay-me Request Interrupted", "after the request reached Pay-me"}, []string{"before Pay-me answered"}, 1},
+		{"interrupted before sending", fail(context.Canceled, 0, paymeauth.Minted{}), paymeauth.Minted{},
+			[]string{"before Pay-me answered"}, nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var diags diag.Diagnostics
+			if tt.err != nil {
+				(*providerData)(nil).addPaymeError(&diags, "create a Pay-me refresh token", tt.err)
+			} else {
+				addMintedWarning(&diags, tt.warn)
+			}
+			if len(diags) != tt.wantDiag {
+				t.Fatalf("%d diagnostics, want %d", len(diags), tt.wantDiag)
+			}
+			var text string
+			for _, d := range diags {
+				text += d.Summary() + ": " + d.Detail()
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q lacks %q", text, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(text, w) {
+					t.Errorf("%q has %q", text, w)
+				}
+			}
+		})
+	}
 }

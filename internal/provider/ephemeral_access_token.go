@@ -213,6 +213,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		e.data.addPaymeError(&resp.Diagnostics, "obtain a Pay-me access token", err)
 		return
 	}
+	addMintedWarning(&resp.Diagnostics, tok.Minted)
 	if left := tok.ExpiresAt.Sub(tok.IssuedAt); !tok.FromCache && left < minValidity {
 		resp.Diagnostics.AddAttributeError(path.Root("min_validity"), "Access Token Too Short-Lived",
 			fmt.Sprintf("Pay-me issued an access token that is valid for %s, less than min_validity (%s). "+

@@ -253,6 +253,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 		r.data.addPaymeError(&resp.Diagnostics, "create a Pay-me refresh token", err)
 		return
 	}
+	addMintedWarning(&resp.Diagnostics, tok.Minted)
 
 	issued := tok.IssuedAt.UTC().Truncate(time.Second)
 	plan.ID = types.StringValue(seal.Fingerprint(tok.RefreshToken))

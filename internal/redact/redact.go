@@ -79,7 +79,7 @@ func (s *Set) AddFound(body []byte) {
 	var found []string
 	for _, m := range sensitiveValue.FindAllSubmatch(body, -1) {
 		v := string(m[2])
-		if v[0] == '"' {
+		if len(v) > 1 && v[0] == '"' { // a body cut just after the quote leaves `"` alone
 			v = jsonUnescape(v[1 : len(v)-1])
 		}
 		found = append(found, v)
