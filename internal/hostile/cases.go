@@ -41,6 +41,10 @@ type Case struct {
 	// from the resource's refresh token.
 	UsesToken bool
 	Expect    Expect
+	// MustWithhold: the answer quotes a secret only in parts no output
+	// shows together, so the scan cannot see it; the failed apply must
+	// say the message was withheld.
+	MustWithhold bool
 }
 
 // Cases returns every case of issue 11, and a well-behaved baseline that
@@ -50,6 +54,7 @@ func Cases() []Case {
 	cs = append(cs, revokeCases()...)
 	cs = append(cs, lenientCases()...)
 	cs = append(cs, echoCases()...)
+	cs = append(cs, gateCases()...)
 	cs = append(cs, mintCases()...)
 	return append(cs, stateCases()...)
 }

@@ -1,6 +1,9 @@
 package hostile
 
 import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -109,8 +112,8 @@ func prefixRunes(s string, n int) string {
 // Encoders are the ways a server echoes a secret, for unit tests of the
 // secret gate: the first four are JSON encoders (Go's, PHP's, every
 // character as an upper-case \uXXXX escape); the gate must mask those in
-// place rather than withhold the text.
-var Encoders = []func(string) string{
+// place rather than withhold the text. The binary encodings come last.
+var Encoders = append([]func(string) string{
 	func(s string) string { return s },
 	func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
 	func(s string) string { // PHP's json_encode, ASCII only
@@ -143,4 +146,60 @@ var Encoders = []func(string) string{
 	url.PathEscape,
 	func(s string) string { b, _ := json.Marshal(url.QueryEscape(s)); return string(b) },
 	func(s string) string { return html.EscapeString(strings.ReplaceAll(s, "/", `\/`)) },
+}, binaryEncoders...)
+
+// BasicClientID is the client ID the Basic encoder pairs a secret with.
+const BasicClientID = "hostile-client"
+
+// Binary encodings a log search or a person undoes: base64 and base64url,
+// padded or not, with the secret at each of the three alignments after a
+// prefix; hex in either case; UTF-16 and UTF-32 in both byte orders, with
+// and without a byte-order mark; and the HTTP Basic credentials
+// base64(client_id:client_secret), plain and with both parts
+// form-encoded first (RFC 6749, section 2.3.1).
+var binaryEncoders = []func(string) string{
+	func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
+	func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
+	func(s string) string { return base64.StdEncoding.EncodeToString([]byte("x" + s)) },
+	func(s string) string { return base64.RawStdEncoding.EncodeToString([]byte("xy" + s)) },
+	func(s string) string { return base64.URLEncoding.EncodeToString([]byte("note: " + s + " end")) },
+	func(s string) string { return hex.EncodeToString([]byte(s)) },
+	func(s string) string { return strings.ToUpper(hex.EncodeToString([]byte(s))) },
+	func(s string) string { return utf16String(s, binary.LittleEndian, false) },
+	func(s string) string { return utf16String(s, binary.BigEndian, true) },
+	func(s string) string { return utf32String(s, binary.LittleEndian, true) },
+	func(s string) string { return utf32String(s, binary.BigEndian, false) },
+	func(s string) string { return "Basic " + Basic(BasicClientID, s, false) },
+	func(s string) string { return "Basic " + Basic(BasicClientID, s, true) },
+}
+
+// Basic is the HTTP Basic credentials of a client, its parts form-encoded
+// first if form (RFC 6749, section 2.3.1).
+func Basic(id, secret string, form bool) string {
+	if form {
+		id, secret = url.QueryEscape(id), url.QueryEscape(secret)
+	}
+	return base64.StdEncoding.EncodeToString([]byte(id + ":" + secret))
+}
+
+func utf16String(s string, order binary.AppendByteOrder, bom bool) string {
+	var b []byte
+	if bom {
+		b = order.AppendUint16(b, 0xfeff)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = order.AppendUint16(b, u)
+	}
+	return string(b)
+}
+
+func utf32String(s string, order binary.AppendByteOrder, bom bool) string {
+	var b []byte
+	if bom {
+		b = order.AppendUint32(b, 0xfeff)
+	}
+	for _, r := range s {
+		b = order.AppendUint32(b, uint32(r)) //nolint:gosec // a rune is never negative
+	}
+	return string(b)
 }

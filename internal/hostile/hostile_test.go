@@ -117,9 +117,9 @@ func TestCases(t *testing.T) {
 func FuzzLeaks(f *testing.F) {
 	f.Add(`a/b+c="d<e>f&g'hñ-long`, "before ", " after", uint8(0))
 	f.Add("short", `\u00`, "%2", uint8(3))
-	encoders := []func(string) string{
+	encoders := append([]func(string) string{
 		func(s string) string { return s }, phpJSON, phpHexJSON, unicodeJSON, htmlEscape, urlEscape,
-	}
+	}, binaryEncoders...)
 	f.Fuzz(func(t *testing.T, secret, before, after string, enc uint8) {
 		if secret == "" || !utf8.ValidString(secret) || strings.ContainsAny(before+after, `\&%`) {
 			t.Skip()

@@ -34,6 +34,8 @@ type request struct {
 	Password     string
 	RefreshToken string
 	Scope        string
+	ClientID     string
+	Body         []byte // as sent
 }
 
 // exchange is one call as a reply sees it: the request, and the means to
@@ -243,6 +245,7 @@ func readRequest(path string, body []byte) request {
 	return request{
 		Path: path, Grant: field("grant_type"), ClientSecret: field("client_secret"),
 		Password: field("password"), RefreshToken: field("refresh_token"), Scope: field("scope"),
+		ClientID: field("client_id"), Body: bytes.Clone(body),
 	}
 }
 

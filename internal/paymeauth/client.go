@@ -208,15 +208,21 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	if a.Scope.Set {
 		scopes = strings.Fields(a.Scope.S)
 	}
-	// These go into the state: any that quotes a secret is dropped.
-	seen := map[string]bool{}
-	scopes = slices.DeleteFunc(scopes, func(s string) bool {
-		drop := seen[s] || st.secrets.Clean(s) != s
+	// These go into the state: any that quotes a secret is dropped, then
+	// all if together they do (a secret cut over several scopes).
+	kept, seen := scopes[:0], map[string]bool{}
+	for _, s := range scopes {
+		if !seen[s] && st.secrets.Clean(s) == s {
+			kept = append(kept, s)
+		}
 		seen[s] = true
-		return drop
-	})
+	}
+	scopes = kept
 	if st.secrets.Clean(a.TokenType.S) != a.TokenType.S {
 		a.TokenType.S = ""
+	}
+	if texts := append(slices.Clone(scopes), a.TokenType.S); !slices.Equal(st.secrets.CleanAll(texts...), texts) {
+		scopes, a.TokenType.S = nil, ""
 	}
 	return Token{
 		AccessToken: a.AccessToken.S, RefreshToken: a.refreshToken, TokenType: a.TokenType.S,

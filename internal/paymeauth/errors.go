@@ -115,8 +115,11 @@ func (c *Client) newError(sp *callSpec, st *callState, final *attempt) *Error {
 	}
 	if src.status != 0 {
 		e.HTTPStatus = src.status
-		e.Code = st.secrets.Clip(src.ans.code, maxCodeLen)
-		for _, m := range src.ans.messages {
+		// The code and messages are judged together: a secret cut across them
+		// is withheld from all.
+		texts := st.secrets.CleanAll(append([]string{src.ans.code}, src.ans.messages...)...)
+		e.Code = st.secrets.Clip(texts[0], maxCodeLen)
+		for _, m := range texts[1:] {
 			e.Messages = append(e.Messages, st.secrets.Clip(m, maxMessageLen))
 		}
 	}

@@ -257,15 +257,17 @@ func TestNetworkErrors(t *testing.T) {
 			}
 			select {
 			case <-r.Context().Done():
-			case <-time.After(2 * time.Second):
+			case <-time.After(10 * time.Second):
 			}
 		})
-		c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond; cfg.MaxRetries = 1 })
+		// A second per attempt, not less: the headers must arrive in time
+		// on a loaded machine, and only the stalled body may time out.
+		c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Timeout = time.Second; cfg.MaxRetries = 1 })
 		tok, err := c.Token(context.Background(), ccReq)
 		if err != nil || tok.AccessToken != testAccess+"-2" || f.hits.Load() != 2 {
 			t.Errorf("tok=%+v err=%v hits=%d", tok, err, f.hits.Load())
 		}
-		c0 := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+		c0 := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Timeout = time.Second })
 		f.hits.Store(0)
 		err = doCall(context.Background(), c0, callCC)
 		assertKind(t, err, ErrTemporary)

@@ -207,12 +207,16 @@ func TestEndpointFailuresAreNotRetried(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := newTestClient(t, tt.url, func(cfg *Config) { cfg.MaxRetries = 3; cfg.RetryWaitMin = time.Second; cfg.RetryWaitMax = time.Second })
-			start := time.Now()
+			c := newTestClient(t, tt.url, func(cfg *Config) {
+				// A generous attempt timeout: a loaded machine must not turn a
+				// slow handshake into a timeout, which is retried.
+				cfg.Timeout = time.Minute
+				cfg.MaxRetries = 3
+			})
 			err := doCall(context.Background(), c, callCC)
 			assertKind(t, err, ErrEndpoint)
-			if e := asError(t, err); e.Attempts != 1 || time.Since(start) > 900*time.Millisecond {
-				t.Errorf("Attempts = %d after %v, want 1 at once", e.Attempts, time.Since(start))
+			if e := asError(t, err); e.Attempts != 1 {
+				t.Errorf("Attempts = %d, want 1", e.Attempts)
 			}
 			if !strings.Contains(err.Error(), tt.detail) || asError(t, err).URL != c.logURL(opToken) {
 				t.Errorf("error %q (URL %q)", err, asError(t, err).URL)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -132,6 +133,11 @@ func paymeAdvice(pe *paymeauth.Error, err error, url string) (title, advice stri
 	case errors.Is(err, paymeauth.ErrMalformed):
 		return "Unexpected Answer from Pay-me", "Pay-me's answer at " + url + " could not be used. Check that " +
 			"setting; if it is right, Pay-me may have changed its API: please report it."
+	case errors.Is(err, paymeauth.ErrBadRequest) && pe.HTTPStatus == http.StatusNotFound:
+		// A wrong URL is the likely cause, so it comes first.
+		return "Pay-me Rejected the Request", "Nothing answers at " + url + ". Check that setting: it must be Pay-me's " +
+			"auth base URL, without /token or /revoke, which the provider appends. If it is, check the arguments " +
+			"(audience, scopes, username) against what Pay-me expects for this client."
 	case errors.Is(err, paymeauth.ErrBadRequest):
 		return "Pay-me Rejected the Request", "Check the arguments (audience, scopes, username) against what " +
 			"Pay-me expects for this client, and that " + url + " is Pay-me's auth base URL."

@@ -82,6 +82,16 @@ func TestAccDiagnostics_endpointUnusable(t *testing.T) {
 			want: []string{"Pay-me Auth URL Unusable", "HTTP 307", "redirect refused", "(after 1 attempt)",
 				"https://auth.example.test/token (from the PAYME_AUTH_URL environment variable)"},
 		},
+		"404 under a path in auth_url": {
+			client: func(seen *[]string, mu *sync.Mutex) *http.Client { return routeAllTo(http.NotFoundHandler(), seen, mu) },
+			provider: func(e *testEnv) string {
+				return strings.Replace(e.providerBlock(), e.url, "https://auth.example.test/v2", 1)
+			},
+			// The URL comes first: it is the likely mistake.
+			want: []string{"Pay-me Rejected the Request", "HTTP 404",
+				"Nothing answers at https://auth.example.test/v2/token (from auth_url in the provider configuration)",
+				"without /token or /revoke", "audience, scopes, username"},
+		},
 		"refused connection from environment": {
 			client: func(seen *[]string, mu *sync.Mutex) *http.Client {
 				return failingClient(&net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("connection refused")}, seen, mu)

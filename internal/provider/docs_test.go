@@ -169,7 +169,7 @@ func TestDocsClaims(t *testing.T) {
 			"`terraform destroy` fails the same way", "Import Not Supported", "between `1m` and `3650d`"},
 		"docs/guides/multiple-environments.md": {"alias", "`PAYME_*` variables apply to every alias", "ephemeral = true",
 			"Credentials per alias through ephemeral variables", "Missing Pay-me Environment"},
-		"docs/guides/sandbox.md": {"make sandbox", "the PID in the first line of its output is\nthe server's own",
+		"docs/guides/sandbox.md": {"make sandbox", "is the server's own",
 			"## The `-config` file", "## Faults", "## The journal", "## Control endpoints", "status of `0` means"},
 	}
 	for name, wants := range cases {
@@ -286,6 +286,106 @@ func TestDocsDurationLimits(t *testing.T) {
 	for name, a := range er.Schema.Attributes {
 		if s, ok := a.(ephemeralschema.StringAttribute); ok {
 			check("payme_access_token", name, s.MarkdownDescription, s.Validators)
+		}
+	}
+}
+
+// TestDocsStoreExamplesRotateNewBeforeOld: every example that opens a
+// payme_refresh_token for a sink (the guides' examples, the README's and
+// the guides' HCL blocks) declares the token with create_before_destroy, so
+// that a replacement writes the new token to the store before the old one
+// is revoked and the store never holds a revoked token.
+func TestDocsStoreExamplesRotateNewBeforeOld(t *testing.T) {
+	t.Parallel()
+	checked := 0
+	for _, s := range hclSources(t) {
+		f, diags := hclsyntax.ParseConfig(s.src, s.name, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue // TestDocsSensitiveVariablesAreEphemeral reports it
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%s: unexpected body type %T", s.name, f.Body)
+		}
+		opened := map[string]bool{}
+		for _, b := range body.Blocks {
+			if b.Type != "ephemeral" || b.Labels[0] != "payme_refresh_token_secret" {
+				continue
+			}
+			if a, ok := b.Body.Attributes["sealed_refresh_token"]; ok {
+				for _, tr := range a.Expr.Variables() {
+					if tr.RootName() == "payme_refresh_token" && len(tr) > 1 {
+						if attr, ok := tr[1].(hcl.TraverseAttr); ok {
+							opened[attr.Name] = true
+						}
+					}
+				}
+			}
+		}
+		for _, b := range body.Blocks {
+			if b.Type != "resource" || b.Labels[0] != "payme_refresh_token" || !opened[b.Labels[1]] {
+				continue
+			}
+			checked++
+			cbd := false
+			for _, l := range b.Body.Blocks {
+				if l.Type == "lifecycle" && isTrue(l.Body, "create_before_destroy") {
+					cbd = true
+				}
+			}
+			if !cbd {
+				t.Errorf("%s: payme_refresh_token.%s is opened for a sink but lacks lifecycle { create_before_destroy = true }",
+					s.name, b.Labels[1])
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d opened tokens found in the examples: the test would prove nothing", checked)
+	}
+}
+
+// TestDocsKeyLifecycle: the rotation guide gives the runbooks exactly as
+// the CLI tests follow them, and no page repeats the claims issue 19 found
+// untrue (a plan that re-seals, Terraform 1.10 for the opener, the PID on
+// the first line).
+func TestDocsKeyLifecycle(t *testing.T) {
+	t.Parallel()
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	rotation := flat(readDoc(t, "docs/guides/rotation.md"))
+	for i, step := range []string{"1. " + runbookSecretStep1, "2. " + runbookSecretStep2, "1. " + runbookKeyStep1, "2. " + runbookKeyStep2} {
+		if !strings.Contains(rotation, flat(step)) {
+			t.Errorf("docs/guides/rotation.md lacks runbook step %d as the CLI tests follow it: %q", i, step)
+		}
+	}
+	for _, want := range []string{"`terraform plan` shows \"No changes\" and the warning \"Refresh Token Sealed Under an Older Key\"",
+		"leaves the state file as it was"} {
+		if !strings.Contains(rotation, flat(want)) {
+			t.Errorf("docs/guides/rotation.md does not say %q", want)
+		}
+	}
+	untrue := regexp.MustCompile(`(?i)next (plan|refresh)( or (plan|refresh))? re-?seals|the PID in the first line|Terraform 1\.10 or later`)
+	for _, name := range []string{"README.md", "docs/index.md", "docs/resources/refresh_token.md", "docs/guides/security.md",
+		"docs/guides/rotation.md", "docs/guides/sandbox.md", "docs/ephemeral-resources/refresh_token_secret.md"} {
+		if m := untrue.FindString(flat(readDoc(t, name))); m != "" {
+			t.Errorf("%s says %q, which is not true", name, m)
+		}
+	}
+	wants := map[string][]string{
+		"docs/index.md": {"| `sealing_key` | `PAYME_SEALING_KEY` |", "| `previous_sealing_keys` | `PAYME_PREVIOUS_SEALING_KEYS`",
+			"| `previous_client_secrets` | `PAYME_PREVIOUS_CLIENT_SECRETS`"},
+		"docs/resources/refresh_token.md": {"Plaintext Refresh Token Still Exposed", "terraform apply -replace=payme_refresh_token.checkout",
+			"terraform apply -refresh-only"},
+		"docs/guides/security.md":                          {"Argon2id", "What can that reader not do?", "Sealing Key Missing", "previous_client_secrets"},
+		"docs/ephemeral-resources/refresh_token_secret.md": {"Terraform 1.11 or later", "Refresh Token ID and Sealed Value Do Not Match"},
+		"docs/guides/sandbox.md": {"-rotate-client-secret", "-revoke-refresh-token", "-live-refresh-tokens",
+			"POST /_sandbox/client-secret", "GET /_sandbox/tokens", "POST /_sandbox/revoke", "\"Pay-me auth sandbox listening on\" (the third line"},
+	}
+	for name, ws := range wants {
+		doc := flat(readDoc(t, name))
+		for _, w := range ws {
+			if !strings.Contains(doc, flat(w)) {
+				t.Errorf("%s does not say %q", name, w)
+			}
 		}
 	}
 }

@@ -41,8 +41,12 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 	d, err := duration.Parse(s)
 	switch {
 	case err != nil:
+		// The parser's own examples may be out of this attribute's range,
+		// so the advice is built from the range and its example.
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("The value %q %s. %s must be between %s and %s.", s, err, req.Path, duration.Format(v.min), duration.Format(v.max)))
+			fmt.Sprintf("The value %q is not a duration: write a number and a unit, d (24 hours), h, m or s (there is no "+
+				"unit for months or years: write 30d or 365d). %s must be between %s and %s, such as %s.",
+				s, req.Path, duration.Format(v.min), duration.Format(v.max), v.example))
 	case d < v.min || d > v.max:
 		resp.Diagnostics.AddAttributeError(req.Path, "Duration Out of Range",
 			fmt.Sprintf("The value %q is out of range: %s must be between %s and %s, such as %s.", s, req.Path, duration.Format(v.min), duration.Format(v.max), v.example))

@@ -110,9 +110,10 @@ func TestAccRefreshTokenSecret_badInput(t *testing.T) {
 	}{
 		"altered": {`payme_refresh_token.t.id`,
 			`"${substr(local.s, 0, 30)}${substr(local.s, 30, 1) == "A" ? "B" : "A"}${substr(local.s, 31, -1)}"`,
-			[]string{"Sealed Refresh Token Tampered", "does not authenticate"}},
+			[]string{"Refresh Token ID and Sealed Value Do Not Match", "If they already are, the state was altered"}},
 		"other resource's id": {`"sha256:0000000000000000"`, `payme_refresh_token.t.sealed_refresh_token`,
-			[]string{"Sealed Refresh Token Tampered", "copied from another resource"}},
+			[]string{"Refresh Token ID and Sealed Value Do Not Match", "does not open with id sha256:0000000000000000",
+				"Pass the id and the sealed_refresh_token of the same resource"}},
 		"unknown key": {`payme_refresh_token.t.id`, fmt.Sprintf("%q", other.Seal("x", "y")),
 			[]string{"Sealing Key Missing", "sealed under the key " + other.ID()}},
 		"unknown prefix": {`payme_refresh_token.t.id`, `replace(payme_refresh_token.t.sealed_refresh_token, "pmseal1.", "pmseal9.")`,

@@ -215,6 +215,9 @@ func (h *hostileRun) play() {
 	case h.c.Expect != hostile.NoTokenLost && h.c.Expect != hostile.CreateFails && !applied:
 		h.fatalf("apply failed: %s", keyLines(out))
 	}
+	if h.c.MustWithhold && !strings.Contains(errorText(out), "withheld") {
+		h.errorf("the answer quotes a secret in parts, and the diagnostic does not say it was withheld: %s", keyLines(out))
+	}
 	if !applied {
 		h.t.Logf("%s: apply failed, as the case allows: %s", h.level, keyLines(out))
 		if n := len(h.stateIDs()); n != 0 {

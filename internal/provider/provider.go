@@ -59,6 +59,8 @@ type providerModel struct {
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	SealingKey     types.String `tfsdk:"sealing_key"`
 	PreviousKeys   types.List   `tfsdk:"previous_sealing_keys"`
+	// PreviousSecrets is read in sealing_keys.go.
+	PreviousSecrets types.List `tfsdk:"previous_client_secrets"`
 }
 
 // stringSetting ties a string attribute to its environment variable and to
@@ -157,25 +159,39 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Validators: []validator.Int64{maxRetriesValidator{}},
 			},
 			"sealing_key": schema.StringAttribute{
-				MarkdownDescription: "The key that seals refresh tokens in the state: a random value of 32 to 1024 characters " +
-					"without white space or commas, such as the output of `openssl rand -base64 32`. Without it, the key is " +
-					"derived from `client_id` and `client_secret` (with HKDF; the secret itself is never stored), so a new " +
-					"client secret would strand the tokens sealed before: set a dedicated key before rotating the secret. " +
-					"Tokens sealed under the credential-derived key still open once a dedicated key is set, and are sealed " +
-					"again under it on the next refresh. Environment variable: `PAYME_SEALING_KEY`.",
+				MarkdownDescription: "A dedicated key that seals refresh tokens in the state: a random value of 32 to 1024 " +
+					"characters without white space or commas, with at least " + fmt.Sprint(minSealingKeyVariety) + " different " +
+					"characters, none making up more than a quarter of it, such as the output of `openssl rand -base64 32`. " +
+					"Without it, the key is derived from `client_id` and `client_secret` with Argon2id (the secret itself is " +
+					"never stored); after a client secret rotation, `previous_client_secrets` keeps older tokens open. " +
+					"Tokens sealed under the credential-derived key still open once a dedicated key is set. " +
+					"Environment variable: `PAYME_SEALING_KEY`.",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{settingSealingKey},
 			},
 			"previous_sealing_keys": schema.ListAttribute{
-				MarkdownDescription: "Older sealing keys, which open tokens sealed before a key change but never seal. " +
-					"A token sealed under one of them is sealed again under `sealing_key` on the next refresh, without " +
-					"calling Pay-me; once every state has been refreshed, remove the old key. Environment variable: " +
-					"`PAYME_PREVIOUS_SEALING_KEYS`, the keys separated by commas.",
+				MarkdownDescription: "Older sealing keys, which open tokens sealed before a key change but never seal, each " +
+					"held to the rules of `sealing_key`. A token sealed under one of them is sealed again under the current " +
+					"key whenever the state is refreshed, without calling Pay-me, and the plan warns about it until " +
+					"`terraform apply -refresh-only` (or any apply) has saved that; once no plan warns, remove the old key. " +
+					"Environment variable: `PAYME_PREVIOUS_SEALING_KEYS`, the keys separated by commas.",
 				Optional:    true,
 				Sensitive:   true,
 				ElementType: types.StringType,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(settingPreviousKeys)},
+			},
+			"previous_client_secrets": schema.ListAttribute{
+				MarkdownDescription: "Client secrets of `client_id` that were rotated away, used only to derive the keys " +
+					"that open tokens sealed under them; they are never sent to Pay-me. Without a `sealing_key`, the " +
+					"sealing key is derived from the client credentials, so after a client secret rotation put the old " +
+					"secret here, run `terraform apply -refresh-only` to seal every token again under the new secret's key, " +
+					"then remove it (see the rotation guide). Environment variable: `PAYME_PREVIOUS_CLIENT_SECRETS`, the " +
+					"secrets separated by commas.",
+				Optional:    true,
+				Sensitive:   true,
+				ElementType: types.StringType,
+				Validators:  []validator.List{listvalidator.ValueStringsAre(settingPreviousSecrets)},
 			},
 		},
 	}
@@ -210,6 +226,7 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	data.client, data.keys, data.authURLFrom = client, keys, p.authURLFrom(m)
+	data.clientIDs = []string{cfg.ClientID}
 }
 
 // clientConfig merges HCL, environment variables and defaults. It reports

@@ -17,7 +17,10 @@ type providerData struct {
 	client *paymeauth.Client
 	// keys seal and open refresh tokens; nil exactly when client is.
 	keys *seal.Ring
-	now  func() time.Time
+	// clientIDs are the client IDs whose credentials derive keys in keys,
+	// for the diagnostic of a missing key.
+	clientIDs []string
+	now       func() time.Time
 	// authURLFrom names the setting the auth URL came from, for the
 	// diagnostics of failures that point at it.
 	authURLFrom string

@@ -157,6 +157,10 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 			block: `auth_url = "https://auth.alignet.io?"`,
 			want:  []string{"Invalid Pay-me Auth URL", "must not have a query or a fragment"},
 		},
+		"URL ending in /token": {
+			block: `auth_url = "https://auth.alignet.io/token"`,
+			want:  []string{"Invalid Pay-me auth URL", "ends in /token, which the provider appends itself", "without it"},
+		},
 		"URL with credentials": {
 			block: `auth_url = "https://user:pw@auth.alignet.io"`,
 			want:  []string{"Invalid Pay-me Auth URL", "must not carry credentials"},

@@ -161,8 +161,9 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"sealed_refresh_token": schema.StringAttribute{
 				MarkdownDescription: "The refresh token, sealed: `pmseal1.`, the identifier of the sealing key, a dot, and " +
 					"the AES-256-GCM ciphertext in base64url, bound to `id`. Pass it with `id` to the " +
-					"`payme_refresh_token_secret` ephemeral resource to use the token. It is re-sealed under the current " +
-					"`sealing_key` on refresh when an older key sealed it.",
+					"`payme_refresh_token_secret` ephemeral resource to use the token. When an older key sealed it, every " +
+					"refresh seals it again under the current key; `terraform plan` does not save that and warns until " +
+					"`terraform apply -refresh-only` (or any apply) has.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -292,11 +293,14 @@ func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadReques
 	before := state.held()
 	after, err := before.settle(r.data.keys, id, state.StorePlaintext.ValueBool(), true)
 	if err != nil {
-		addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
+		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
 		return
 	}
 	if after == before {
 		return
+	}
+	if !before.Sealed.IsNull() && after.Sealed != before.Sealed {
+		r.data.warnResealed(&resp.Diagnostics, id, before.Sealed.ValueString())
 	}
 	state.hold(after)
 	tflog.Info(ctx, "sealed a Pay-me refresh token under the current key", map[string]any{"id": id, "key": r.data.keys.Current().ID()})
@@ -328,7 +332,7 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	held, err := state.held().settle(keys, plan.ID.ValueString(), plan.StorePlaintext.ValueBool(), false)
 	if err != nil {
-		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token as configured", err)
+		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, plan.ID.ValueString(), "store the refresh token as configured", err)
 		return
 	}
 	plan.hold(held)
@@ -357,7 +361,7 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 	token, err := state.held().token(r.data.keys, state.ID.ValueString())
 	if err != nil {
-		addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
+		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)
 		return
 	}

@@ -105,7 +105,7 @@ func TestCLI_sealedTokenNeverInPlaintext(t *testing.T) {
 			texts[k] = v
 		}
 		c.noPlaintext(stage, texts)
-		if stage != "destroy" && !regexp.MustCompile(`"sealed_refresh_token": ?"pmseal1\.[0-9a-f]{8}\.`).MatchString(state) {
+		if stage != "destroy" && !regexp.MustCompile(`"sealed_refresh_token": ?"pmseal1\.(?:[0-9a-f]{8}|c[0-9a-f]{12})\.`).MatchString(state) {
 			t.Errorf("%s: the state has no sealed token", stage)
 		}
 	}
@@ -148,7 +148,7 @@ func TestCLI_sealedTokenNeverInPlaintext(t *testing.T) {
 func (c *cliEnv) tamper() string {
 	c.t.Helper()
 	orig := c.stateFile()
-	m := regexp.MustCompile(`("sealed_refresh_token": ?"pmseal1\.[0-9a-f]{8}\.)(.)`).FindStringSubmatchIndex(orig)
+	m := regexp.MustCompile(`("sealed_refresh_token": ?"pmseal1\.(?:[0-9a-f]{8}|c[0-9a-f]{12})\.)(.)`).FindStringSubmatchIndex(orig)
 	if m == nil {
 		c.t.Fatal("no sealed value in the state")
 	}

@@ -59,13 +59,18 @@ func (h heldToken) settle(keys *seal.Ring, id string, plaintext, reseal bool) (h
 		return h, nil
 	}
 	sealIt := h.Sealed.IsNull()
-	if !sealIt && reseal {
-		kid, _ := seal.KeyID(h.Sealed.ValueString())
-		sealIt = kid != keys.Current().ID()
-	}
 	openIt := plaintext && (h.Plain.IsNull() || h.Plain.IsUnknown())
 	var token string
-	if sealIt || openIt {
+	opened := false
+	if !sealIt && reseal {
+		// Ring.Open says whether an older key sealed it (stale).
+		t, stale, err := keys.Open(h.Sealed.ValueString(), id)
+		if err != nil {
+			return h, err
+		}
+		token, sealIt, opened = t, stale, true
+	}
+	if (sealIt || openIt) && !opened {
 		t, err := h.token(keys, id)
 		if err != nil {
 			return h, err

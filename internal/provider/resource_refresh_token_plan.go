@@ -48,6 +48,7 @@ func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if prior == nil {
 		return // create, where Create sets rotate_at
 	}
+	warnPlaintextOff(state, plan, &resp.Diagnostics)
 	if changed, unknown := r.passwordChanged(ctx, req, plan); changed {
 		differs := "differs from"
 		if unknown {

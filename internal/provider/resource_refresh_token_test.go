@@ -70,7 +70,7 @@ func (e *testEnv) noSecretInState(captures ...*paymetest.Capture) statecheck.Sta
 }
 
 // sealedShape is what sealed_refresh_token looks like.
-var sealedShape = knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.[0-9a-f]{8}\.[A-Za-z0-9_-]{60,}$`))
+var sealedShape = knownvalue.StringRegexp(regexp.MustCompile(`^pmseal1\.(?:[0-9a-f]{8}|c[0-9a-f]{12})\.[A-Za-z0-9_-]{60,}$`))
 
 // useRefreshToken runs Pay-me's refresh grant against the sandbox, as a
 // consumer of the seeded secret would.
@@ -446,6 +446,9 @@ func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
 		"blank scope":      {[]string{`scopes = [""]`}, []string{"Invalid Scope", "A scope name is empty"}},
 		"scope with space": {[]string{`scopes = ["create:token post:charges"]`}, []string{"Invalid Scope", `"create:token post:charges" contains white space`}},
 		"bad rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "monthly"`}, []string{"Invalid Duration", `"monthly" is not a duration`, "such as 30d"}},
+		// The advice must itself be valid here: not the parser's "30s".
+		"rotate_after in months": {[]string{`scopes = ["create:token"]`, `rotate_after = "1mo"`},
+			[]string{"Invalid Duration", `"1mo" is not a duration`, "no unit for months", "between 1m and 3650d, such as 30d"}},
 		"negative rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "-1h"`},
 			[]string{"Duration Out of Range", `"-1h" is out of range: rotate_after must be between 1m and 3650d`}},
 	}

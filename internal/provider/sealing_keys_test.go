@@ -7,17 +7,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
+// goodKey passes every rule for a sealing key.
+const goodKey = "9Xq7dMqL3rWJ0sH1c2o4Q5f6g7h8i9j0k1l2m3n4o5p="
+
 func TestCheckSealingKey(t *testing.T) {
 	t.Parallel()
 	cases := map[string]bool{ // key -> valid
-		strings.Repeat("k", minSealingKeyLength):       true,
+		"sealing-key-A-0123456789abcdefghij":           true,
 		"9Xq7dMqL3rWJ0sH1c2o4Q5f6g7h8i9j0k1l2m3n4o5p=": true,
-		strings.Repeat("ñ", minSealingKeyLength):       true, // characters, not bytes
+		"0123456789abcdef0123456789abcdef":             true,  // hex: 16 different characters
+		strings.Repeat("ñáéíóúüçàèìò", 3):              true,  // characters, not bytes
+		"aaaaaaaa" + "bcdefghijklmnopqrstuvwxy":        true,  // "a" is exactly a quarter
+		"aaaaaaaaa" + "bcdefghijklmnopqrstuvw":         false, // "a" is more than a quarter
+		strings.Repeat("abcdefghijk", 3):               false, // 11 different characters
+		strings.Repeat("k", minSealingKeyLength):       false,
 		strings.Repeat("k", minSealingKeyLength-1):     false,
 		strings.Repeat("k", maxSealingKeyLength+1):     false,
-		strings.Repeat("k", 40) + " x":                 false,
-		strings.Repeat("k", 40) + ",x":                 false,
-		"":                                             false,
+		goodKey + " x": false,
+		goodKey + ",x": false,
+		"":             false,
 	}
 	for key, ok := range cases {
 		err := checkSealingKey(key)
@@ -44,10 +52,21 @@ func TestAccProvider_invalidSealingKey(t *testing.T) {
 			want: []string{"Invalid Sealing Key", "sealing_key", "shorter than 32 characters", "openssl rand -base64 32"}},
 		"short PAYME_SEALING_KEY": {env: map[string]string{"PAYME_SEALING_KEY": "short"},
 			want: []string{"Invalid Sealing Key", "PAYME_SEALING_KEY environment variable is shorter than 32"}},
-		"previous key with a space": {lines: []string{`previous_sealing_keys = ["` + strings.Repeat("k", 40) + ` x"]`},
+		"previous key with a space": {lines: []string{`previous_sealing_keys = ["` + goodKey + ` x"]`},
 			want: []string{"Invalid Previous Sealing Key", "previous_sealing_keys", "contains white space or a comma"}},
-		"short key in PAYME_PREVIOUS_SEALING_KEYS": {env: map[string]string{"PAYME_PREVIOUS_SEALING_KEYS": strings.Repeat("k", 40) + ",short"},
-			want: []string{"Invalid Previous Sealing Key", "PAYME_PREVIOUS_SEALING_KEYS environment variable is shorter"}},
+		"short key in PAYME_PREVIOUS_SEALING_KEYS": {env: map[string]string{"PAYME_PREVIOUS_SEALING_KEYS": goodKey + ",short"},
+			want: []string{"Invalid Previous Sealing Key", "Entry 2 (counting from 1) of the PAYME_PREVIOUS_SEALING_KEYS", "shorter"}},
+		"weak sealing_key": {lines: []string{`sealing_key = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"`},
+			want: []string{"Invalid Sealing Key", "too little variety", "at least 12 different characters", "quarter"}},
+		"weak PAYME_SEALING_KEY": {env: map[string]string{"PAYME_SEALING_KEY": strings.Repeat("abcdefgh", 5)},
+			want: []string{"Invalid Sealing Key", "PAYME_SEALING_KEY environment variable has too little variety"}},
+		"weak third previous key": {lines: []string{`previous_sealing_keys = ["` + goodKey + `", "` + goodKey + `x", "` + strings.Repeat("ab", 20) + `"]`},
+			want: []string{"Invalid Previous Sealing Key", `previous_sealing_keys[2] has too little variety`}},
+		"previous client secret with a space": {lines: []string{`previous_client_secrets = ["old-secret", "old secret"]`},
+			want: []string{"Invalid Previous Client Secret", `previous_client_secrets[1] contains white space`}},
+		"empty entry in PAYME_PREVIOUS_CLIENT_SECRETS is skipped, a long one is not": {
+			env:  map[string]string{"PAYME_PREVIOUS_CLIENT_SECRETS": "old-secret,," + strings.Repeat("s", 101)},
+			want: []string{"Invalid Previous Client Secret", "Entry 3 (counting from 1) of the PAYME_PREVIOUS_CLIENT_SECRETS", "longer than 100"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

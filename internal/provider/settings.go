@@ -46,6 +46,10 @@ const (
 	// as base64 (openssl rand -base64 32 gives 44 characters).
 	minSealingKeyLength = 32
 	maxSealingKeyLength = 1024
+	// A random key of 32 characters or more has many more different
+	// characters than this (hex about 16, base64 about 28) and no character
+	// anywhere near a quarter of it; a typed or patterned one does not.
+	minSealingKeyVariety = 12
 )
 
 // Each check returns an error whose text completes the sentence "The value
@@ -69,6 +73,9 @@ func checkAuthURL(s string) error {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(s, "#"):
 		// A bare "?" or "#" counts: paths appended after it would be lost.
 		return errors.New("must not have a query or a fragment: use the auth base URL, such as https://auth.alignet.io")
+	case endpointPath(u.Path) != "":
+		return fmt.Errorf("ends in %s, which the provider appends itself: use the auth base URL without it, such as "+
+			"https://auth.alignet.io", endpointPath(u.Path))
 	case u.Scheme == "https":
 		return nil
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
@@ -78,6 +85,18 @@ func checkAuthURL(s string) error {
 	default:
 		return fmt.Errorf("uses the scheme %q: use https://", u.Scheme)
 	}
+}
+
+// endpointPath returns the endpoint a URL path ends in ("/token" or
+// "/revoke"), or "". Other paths are kept: a proxy may serve Pay-me under one.
+func endpointPath(p string) string {
+	p = strings.TrimSuffix(p, "/")
+	for _, e := range []string{"/token", "/revoke"} {
+		if strings.HasSuffix(p, e) {
+			return e
+		}
+	}
+	return ""
 }
 
 func isLoopback(host string) bool {
@@ -155,6 +174,30 @@ func checkSealingKey(s string) error {
 		return fmt.Errorf("is longer than %d characters", maxSealingKeyLength)
 	case strings.IndexFunc(s, unicode.IsSpace) >= 0 || strings.Contains(s, ","):
 		return errors.New("contains white space or a comma: use a random value, such as the output of openssl rand -base64 32")
+	case !variedEnough(s):
+		return fmt.Errorf("has too little variety to be random: a sealing key needs at least %d different characters, "+
+			"none making up more than a quarter of it. Use a random value, such as the output of openssl rand -base64 32", minSealingKeyVariety)
 	}
 	return nil
+}
+
+// variedEnough is the rule for a sealing key's entropy: at least
+// minSealingKeyVariety different characters, and no character in more
+// than a quarter of the positions.
+func variedEnough(s string) bool {
+	counts := map[rune]int{}
+	n := 0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	if len(counts) < minSealingKeyVariety {
+		return false
+	}
+	for _, c := range counts {
+		if 4*c > n {
+			return false
+		}
+	}
+	return true
 }

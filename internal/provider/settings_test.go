@@ -9,26 +9,29 @@ import (
 func TestCheckAuthURL(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{ // URL -> substring of the error, "" for valid
-		"https://auth.alignet.io":            "",
-		"https://auth.alignet.io/":           "",
-		"https://proxy.example.com/payme":    "",
-		"http://127.0.0.1:8700":              "",
-		"http://127.8.9.10":                  "",
-		"http://localhost:1234":              "",
-		"http://[::1]:8700":                  "",
-		"http://auth.alignet.io":             "not loopback",
-		"http://10.0.0.1":                    "not loopback",
-		"http://localhost.example.com":       "not loopback",
-		"ftp://127.0.0.1":                    `scheme "ftp"`,
-		"auth.alignet.io":                    "not an absolute URL",
-		"":                                   "not an absolute URL",
-		"https://u:p@auth.alignet.io":        "credentials",
-		"https://auth.alignet.io/?a=b":       "query",
-		"https://auth.alignet.io/#frag":      "fragment",
-		"https://auth.alignet.io?":           "query",
-		"https://auth.alignet.io/?":          "query",
-		"https://auth.alignet.io/#":          "fragment",
-		"https://auth.alignet.io:99999x/bad": "not an absolute URL",
+		"https://auth.alignet.io":             "",
+		"https://auth.alignet.io/":            "",
+		"https://proxy.example.com/payme":     "",
+		"http://127.0.0.1:8700":               "",
+		"http://127.8.9.10":                   "",
+		"http://localhost:1234":               "",
+		"http://[::1]:8700":                   "",
+		"http://auth.alignet.io":              "not loopback",
+		"http://10.0.0.1":                     "not loopback",
+		"http://localhost.example.com":        "not loopback",
+		"ftp://127.0.0.1":                     `scheme "ftp"`,
+		"auth.alignet.io":                     "not an absolute URL",
+		"":                                    "not an absolute URL",
+		"https://u:p@auth.alignet.io":         "credentials",
+		"https://auth.alignet.io/?a=b":        "query",
+		"https://auth.alignet.io/#frag":       "fragment",
+		"https://auth.alignet.io?":            "query",
+		"https://auth.alignet.io/?":           "query",
+		"https://auth.alignet.io/#":           "fragment",
+		"https://auth.alignet.io:99999x/bad":  "not an absolute URL",
+		"https://auth.alignet.io/token":       "ends in /token, which the provider appends itself",
+		"https://proxy.example.com/p/revoke/": "ends in /revoke",
+		"https://proxy.example.com/tokens":    "",
 	}
 	for in, want := range cases {
 		t.Run(in, func(t *testing.T) {
@@ -122,6 +125,9 @@ func FuzzSettings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, check := range []func(string) error{checkEnvironment, checkAuthURL, checkAudience, checkAPIVersion, checkRequestTimeout} {
 			_ = check(s)
+		}
+		if err := checkSealingKey(s); err == nil && (!variedEnough(s) || len([]rune(s)) < minSealingKeyLength) {
+			t.Errorf("checkSealingKey accepted a key that breaks its rules")
 		}
 		if err := checkCredential(s); err != nil && !fixed[err.Error()] {
 			t.Errorf("checkCredential answered with a text that may carry its input: %q", err)

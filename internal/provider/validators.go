@@ -31,7 +31,7 @@ func (s stringSetting) ValidateString(_ context.Context, req validator.StringReq
 	if err := s.check(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, s.title,
 			fmt.Sprintf("The value of %s %s. (It can also come from the %s environment variable, used when %s is not set here.)",
-				s.attr, err, s.env, s.attr))
+				req.Path, err, s.env, s.attr))
 	}
 }
 

@@ -82,13 +82,10 @@ func FuzzCleanGate(f *testing.F) {
 	f.Add("b64/Secret+Value==", "€𝄞<>&\"'", "", "", uint8(4), uint16(7))
 	f.Add("short", "a-rather-long-password/with=stuff", "{\"x\":\"", "\"}", uint8(7), uint16(512))
 	f.Fuzz(func(t *testing.T, secret, other, prefix, suffix string, enc uint8, clipAt uint16) {
-		if secret == "" || strings.Contains(withheld+mask+"…", secret) && len(secret) < pieceLen {
+		// Under 4 bytes, the bytes that ordinary words decode to (as base64
+		// or hex) hold a secret by chance: the scan finds one in anything.
+		if len(secret) < 4 || hostile.HoldsPiece(withheld+" "+mask+"…", secret) {
 			return
-		}
-		for i := 0; i+pieceLen <= len(secret); i++ {
-			if strings.Contains(withheld, secret[i:i+pieceLen]) {
-				return
-			}
 		}
 		s := New(secret, other)
 		e := hostile.Encoders[int(enc)%len(hostile.Encoders)]

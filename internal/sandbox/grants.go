@@ -15,11 +15,12 @@ type grant struct {
 	newRefresh string
 }
 
-// authenticate checks client_id/client_secret. The comparison is constant
-// time only out of habit; nothing here is secret.
+// authenticate checks client_id/client_secret against the secrets the
+// client has now (see RotateClientSecret). The comparison is constant time
+// only out of habit; nothing here is secret.
 func (s *Server) authenticate(clientID, secret string) (Client, *apiError) {
 	c, ok := s.clients[clientID]
-	if !ok || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
+	if !ok || !s.secretAccepted(clientID, secret) {
 		return Client{}, unauthorized("Credenciales de cliente inválidas")
 	}
 	return c, nil

@@ -41,6 +41,7 @@ type Server struct {
 	requests map[string]int
 	statuses map[string]map[int]int
 	refresh  map[string]refreshState // live refresh tokens only
+	secrets  map[string][]acceptedSecret
 	faults   []*pendingFault
 }
 
@@ -108,10 +109,11 @@ func (s *Server) resetLocked() {
 	s.statuses = map[string]map[int]int{}
 	s.refresh = map[string]refreshState{}
 	s.faults = nil
+	s.secretsFromSeedsLocked()
 }
 
-// Reset forgets the journal, counters, pending faults and every refresh
-// token; the seeds stay.
+// Reset forgets the journal, counters, pending faults, every refresh token
+// and every rotated client secret; the seeds stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 )
 
 func mustKey(t testing.TB, passphrase string) *Key {
@@ -97,28 +99,100 @@ func TestSealedValueShape(t *testing.T) {
 
 func TestKeyDerivation(t *testing.T) {
 	t.Parallel()
-	c1, _ := FromClientCredentials("client", "secret-1")
-	c2, _ := FromClientCredentials("client", "secret-2")
-	c3, _ := FromClientCredentials("other", "secret-1")
-	c1again, _ := FromClientCredentials("client", "secret-1")
+	c1 := FromClientCredentials("client", "secret-1")
+	c2 := FromClientCredentials("client", "secret-2")
+	c3 := FromClientCredentials("other", "secret-1")
+	c1again := FromClientCredentials("client", "secret-1")
+	legacy := LegacyFromClientCredentials("client", "secret-1")
 	p, _ := NewKey("secret-1")
-	if c1.ID() != c1again.ID() || c1.Digest("x") != c1again.Digest("x") {
-		t.Error("the same credentials derive different keys")
+	if c1 != c1again {
+		t.Error("the same credentials gave two keys: each would be derived again")
 	}
-	ids := map[string]bool{c1.ID(): true, c2.ID(): true, c3.ID(): true, p.ID(): true}
-	if len(ids) != 4 {
+	ids := map[string]bool{c1.ID(): true, c2.ID(): true, c3.ID(): true, p.ID(): true, legacy.ID(): true}
+	if len(ids) != 5 {
 		t.Error("different inputs derive the same key id")
 	}
 	if c1.Digest("pw") == c2.Digest("pw") || c1.Digest("pw") == c1.Digest("pw2") {
 		t.Error("the digest ignores the key or the data")
 	}
-	for _, k := range []*Key{c1, p} {
+	for _, k := range []*Key{c1, p, legacy} {
 		if strings.Contains(k.ID(), "secret") || strings.Contains(k.Digest("pw"), "pw") {
 			t.Error("a key id or digest shows its input")
 		}
 	}
-	if ring := NewRing(c2, c1); ring.Key(c1.ID()) != c1 || ring.Key(c2.ID()) != c2 || ring.Key("00000000") != nil {
+	for _, k := range []*Key{c1, c2} {
+		if tag, ok := CredentialKeyClientTag(k.ID()); !ok || tag != ClientTag("client") {
+			t.Errorf("key id %s does not name the client id by its tag %s", k.ID(), ClientTag("client"))
+		}
+	}
+	for _, k := range []*Key{p, legacy} {
+		if _, ok := CredentialKeyClientTag(k.ID()); ok || len(k.ID()) != 8 {
+			t.Errorf("key id %s of a dedicated or legacy key reads as a credential key", k.ID())
+		}
+	}
+	if ring := NewRing(c2, c1, legacy); ring.Key(c1.ID()) != c1 || ring.Key(c2.ID()) != c2 ||
+		ring.Key(legacy.ID()) != legacy || ring.Key("00000000") != nil {
 		t.Error("Ring.Key does not find keys by id")
+	}
+}
+
+// TestCredentialKeyLazy: a credential key costs nothing until it seals,
+// opens or names itself, and then is derived once per process, however
+// many rings hold it.
+func TestCredentialKeyLazy(t *testing.T) {
+	// Not parallel: it counts the process's derivations.
+	before := derivations.Load()
+	k := FromClientCredentials("lazy-client", "lazy-secret")
+	ring := NewRing(mustKey(t, "a-sealing-key-of-at-least-32-chars-A"), k)
+	sealed := ring.Seal(token, ctx)
+	if _, _, err := ring.Open(sealed, ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := derivations.Load() - before; n != 0 {
+		t.Fatalf("%d derivations for a ring whose credential key was never used", n)
+	}
+	again := NewRing(FromClientCredentials("lazy-client", "lazy-secret"))
+	s := again.Seal(token, ctx)
+	if _, _, err := ring.Open(s, ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := derivations.Load() - before; n != 1 {
+		t.Fatalf("%d derivations, want exactly 1", n)
+	}
+}
+
+// TestLegacyKeyOpensAndIsStale: a token sealed by the HKDF-only derivation
+// of earlier versions opens with the ring the provider builds today, and
+// is reported stale so it gets sealed again under the current key.
+func TestLegacyKeyOpensAndIsStale(t *testing.T) {
+	t.Parallel()
+	legacy := LegacyFromClientCredentials("client", "secret-1")
+	sealed := legacy.Seal(token, ctx)
+	ring := NewRing(FromClientCredentials("client", "secret-1"), legacy)
+	got, stale, err := ring.Open(sealed, ctx)
+	if err != nil || got != token || !stale {
+		t.Fatalf("Open = stale %v, %v; want the token, stale", stale, err)
+	}
+}
+
+func TestIsFingerprint(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		Fingerprint("abc"):         true,
+		"sha256:0011223344556677":  true,
+		"sha256:00112233445566":    false,
+		"sha256:00112233445566778": false,
+		"sha256:001122334455667G":  false,
+		"SHA256:0011223344556677":  false,
+		"0011223344556677":         false,
+		"not-a-fingerprint":        false,
+		"":                         false,
+		"sha256:00112233445566AA":  false,
+	}
+	for s, want := range cases {
+		if IsFingerprint(s) != want {
+			t.Errorf("IsFingerprint(%q) = %v, want %v", s, !want, want)
+		}
 	}
 }
 
@@ -141,11 +215,36 @@ func FuzzOpen(f *testing.F) {
 	f.Add(sealed[:len(sealed)-1], ctx)
 	f.Add(Prefix+"."+k.ID()+".", "")
 	f.Add("pmseal1..", "")
+	f.Add("pmseal1.c0123456789ab.", "")
+	f.Add("pmseal1.c0123456789abc.AAAA", ctx)
+	f.Add("pmseal1.C0123456789ab.AAAA", ctx)
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, s, context string) {
 		got, _, err := ring.Open(s, context)
 		if err == nil && (context != ctx || got != token) {
 			t.Fatal("Open accepted a value that was never sealed with this context")
+		}
+	})
+}
+
+// FuzzKeyID: a key identifier is read only in one of its two shapes, and
+// the client tag only from a credential key's.
+func FuzzKeyID(f *testing.F) {
+	for _, s := range []string{"pmseal1.0123abcd.AAAA", "pmseal1.c0123456789ab.AAAA", "pmseal1.c0123456789a.AAAA",
+		"pmseal1.0123ABCD.AAAA", "pmseal1.c012345678 ab.AAAA", "pmseal1..", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		kid, err := KeyID(s)
+		if err != nil {
+			return
+		}
+		tag, fromCredentials := CredentialKeyClientTag(kid)
+		switch {
+		case len(kid) == 8 && isHex(kid) && !fromCredentials:
+		case fromCredentials && len(kid) == credentialKeyIDLen && kid[0] == 'c' && kid[1:5] == tag && isHex(kid[1:]):
+		default:
+			t.Fatalf("KeyID accepted %q (credential key %v)", kid, fromCredentials)
 		}
 	})
 }
@@ -187,9 +286,24 @@ func BenchmarkSealOpen(b *testing.B) {
 			}
 		}
 	})
-	b.Run("derive key", func(b *testing.B) {
+}
+
+// BenchmarkDeriveFromClientCredentials is the cost a provider process pays
+// once, on its first seal or open, for a key derived from client
+// credentials (and what each guess at a client secret costs an attacker):
+// go test ./internal/seal -run XXX -bench Derive.
+func BenchmarkDeriveFromClientCredentials(b *testing.B) {
+	b.Run("argon2id", func(b *testing.B) {
 		for b.Loop() {
-			_, _ = FromClientCredentials("demo-client", "demo-secret")
+			k := newKey("", func() []byte {
+				return argon2.IDKey([]byte("demo-secret"), []byte(saltCredentials+"demo-client"), argonTime, argonMemory, argonThreads, 32)
+			})
+			_ = k.ID()
+		}
+	})
+	b.Run("legacy hkdf", func(b *testing.B) {
+		for b.Loop() {
+			_ = LegacyFromClientCredentials("demo-client", "demo-secret").ID()
 		}
 	})
 }

@@ -2,6 +2,11 @@ resource "payme_refresh_token" "checkout" {
   username    = "merchant@example.com"
   password_wo = var.payme_password
   scopes      = ["create:token", "post:charges"]
+
+  # The new token reaches the store before the old one is revoked.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # Opens the sealed token locally: no Pay-me call, nothing in plan or state.

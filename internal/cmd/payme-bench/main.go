@@ -125,11 +125,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	report := h.report(rows, sz)
 	if o.goBench > 0 {
-		section, err := goBenchmarks(ctx, o.goBench)
-		if err != nil {
-			return err
+		for _, bench := range []func(context.Context, int) (string, error){goBenchmarks, sealBenchmarks} {
+			section, err := bench(ctx, o.goBench)
+			if err != nil {
+				return err
+			}
+			report += section
 		}
-		report += section
 	}
 	fmt.Fprint(stdout, report)
 	if o.out != "" {

@@ -6,6 +6,10 @@
 //	    [-ttl 1d] [-revoke-unknown succeed|reject] [-rotate-refresh-tokens]
 //	    [-url-file path]
 //	go run ./internal/cmd/payme-sandbox -journal http://127.0.0.1:PORT
+//	go run ./internal/cmd/payme-sandbox -rotate-client-secret http://127.0.0.1:PORT
+//	    -new-client-secret S [-client-id demo-client] [-overlap 1h]
+//	go run ./internal/cmd/payme-sandbox -live-refresh-tokens http://127.0.0.1:PORT
+//	go run ./internal/cmd/payme-sandbox -revoke-refresh-token http://127.0.0.1:PORT -fingerprint sha256:...
 //
 // It prints the base URL, the credentials and the environment variables to
 // export, logs one line per request (never a secret), and stops on SIGINT
@@ -51,6 +55,7 @@ type options struct {
 	rotate        bool
 	urlFile       string
 	journalOf     string
+	control       controlOptions
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -67,8 +72,21 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.rotate, "rotate-refresh-tokens", false, "refresh grants with offline_access return a new refresh token and retire the old")
 	fs.StringVar(&o.urlFile, "url-file", "", "write the base URL to this `file` once listening (removed on exit)")
 	fs.StringVar(&o.journalOf, "journal", "", "print the request journal of the sandbox running at this base `URL`, then exit")
+	fs.StringVar(&o.control.rotateAt, "rotate-client-secret", "", "give a client of the sandbox running at this base `URL` a new secret (with -new-client-secret, -client-id, -overlap), then exit")
+	fs.StringVar(&o.control.newSecret, "new-client-secret", "", "the new `secret` for -rotate-client-secret")
+	fs.StringVar(&o.control.clientID, "client-id", sandbox.DemoClientID, "the `client` whose secret -rotate-client-secret rotates")
+	fs.Func("overlap", "how long -rotate-client-secret keeps the old secret accepted, such as 1h (default 0s: refused at once)", func(v string) (err error) {
+		o.control.overlap, err = duration.Parse(v)
+		return err
+	})
+	fs.StringVar(&o.control.tokensAt, "live-refresh-tokens", "", "list the live refresh tokens, by fingerprint, of the sandbox running at this base `URL`, then exit")
+	fs.StringVar(&o.control.revokeAt, "revoke-refresh-token", "", "revoke one refresh token (with -fingerprint) in the sandbox running at this base `URL`, as if outside Terraform, then exit")
+	fs.StringVar(&o.control.fingerprint, "fingerprint", "", "the `id` of the payme_refresh_token that -revoke-refresh-token revokes (sha256:...)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.control.overlap < 0 {
+		return o, errors.New("-overlap must not be negative")
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -111,6 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.journalOf != "" {
 		return printJournal(ctx, strings.TrimSuffix(o.journalOf, "/"), stdout)
+	}
+	if done, err := runControl(ctx, o.control, stdout); done {
+		return err
 	}
 	cfg := sandbox.DefaultConfig()
 	demo := o.configPath == ""
@@ -178,7 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func printBanner(w io.Writer, baseURL string, cfg sandbox.Config, demo bool) {
 	fmt.Fprintf(w, "Pay-me auth sandbox listening on %s (PID %d; stop it with Ctrl-C or kill %d)\n", baseURL, os.Getpid(), os.Getpid())
-	fmt.Fprintf(w, "  POST %s/token   POST %s/revoke   control: %s/_sandbox/{requests,stats,faults,reset}\n\n", baseURL, baseURL, baseURL)
+	fmt.Fprintf(w, "  POST %s/token   POST %s/revoke   control: %s/_sandbox/{requests,stats,faults,reset,client-secret,tokens,revoke}\n\n", baseURL, baseURL, baseURL)
 	if demo {
 		// Public demo values, meaningful only to this sandbox.
 		c := cfg.Clients[0]

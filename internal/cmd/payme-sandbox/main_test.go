@@ -47,6 +47,7 @@ func TestParseFlagsRejects(t *testing.T) {
 		{"-listen", "0.0.0.0:0"},
 		{"-revoke-unknown", "ignore"},
 		{"-ttl", "-1s"},
+		{"-overlap", "-1h"},
 		{"extra"},
 		{"-nope"},
 	} {
@@ -54,6 +55,17 @@ func TestParseFlagsRejects(t *testing.T) {
 			t.Errorf("%v accepted", args)
 		}
 	}
+}
+
+func tokenRequest(t *testing.T, base, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/token", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("ALG-API-VERSION", "1709847567")
+	return req
 }
 
 func TestRunServesAndStops(t *testing.T) {
@@ -91,10 +103,7 @@ func TestRunServesAndStops(t *testing.T) {
 
 	body := `{"action":"authorize","grant_type":"password","client_id":"demo-client","client_secret":"demo-secret",` +
 		`"audience":"https://api.dev.alignet.io","scope":"create:token offline_access","username":"merchant@example.com","password":"demo-password"}`
-	req, _ := http.NewRequest(http.MethodPost, base+"/token", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("ALG-API-VERSION", "1709847567")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(tokenRequest(t, base, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +125,36 @@ func TestRunServesAndStops(t *testing.T) {
 	}
 	if strings.Contains(journal.String(), "demo-secret") || strings.Contains(journal.String(), "demo-password") {
 		t.Errorf("journal shows a secret:\n%s", journal.String())
+	}
+
+	// The back-office flags: list the token, revoke it by fingerprint,
+	// rotate the client secret with no overlap.
+	var tokens, revoked, rotated bytes.Buffer
+	if err := run(t.Context(), []string{"-live-refresh-tokens", base}, &tokens, io.Discard); err != nil {
+		t.Fatalf("-live-refresh-tokens: %v", err)
+	}
+	fp, _, _ := strings.Cut(tokens.String(), " ")
+	if !strings.HasPrefix(fp, "sha256:") || !strings.Contains(tokens.String(), "live refresh tokens: 1") {
+		t.Fatalf("-live-refresh-tokens printed:\n%s", tokens.String())
+	}
+	if err := run(t.Context(), []string{"-revoke-refresh-token", base, "-fingerprint", fp}, &revoked, io.Discard); err != nil {
+		t.Fatalf("-revoke-refresh-token: %v", err)
+	}
+	if err := run(t.Context(), []string{"-revoke-refresh-token", base, "-fingerprint", fp}, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "404") {
+		t.Errorf("revoking it again: %v, want a 404", err)
+	}
+	if err := run(t.Context(), []string{"-rotate-client-secret", base, "-new-client-secret", "secret-2"}, &rotated, io.Discard); err != nil ||
+		!strings.Contains(rotated.String(), "the old one is refused from now on") {
+		t.Fatalf("-rotate-client-secret: %v %s", err, rotated.String())
+	}
+	resp, err = http.DefaultClient.Do(tokenRequest(t, base, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the old secret still works after -rotate-client-secret: %d", resp.StatusCode)
 	}
 
 	cancel()
