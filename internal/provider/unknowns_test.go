@@ -114,7 +114,8 @@ resource "terraform_data" "u" {
 // value unknown again must work too, and leave no token live.
 func TestAccUnknownArguments(t *testing.T) {
 	t.Parallel()
-	sealingKey := fmt.Sprintf("%q", strings.Repeat("k", 32))
+	sealingKey := fmt.Sprintf("%q", "q3Vb8mZt1LxR7pWc2NyK5sHd9FjA0gUe4TiOvXnM6Yo=")
+	previousKey := fmt.Sprintf("%q", "Zr4Tn8Kq2WmX6yBv0PcL9sJd3HfG7aEu1QoRiV5wNkY=")
 	tokenPath := tfjsonpath.New("refresh_token")
 	rt := func(attr, value string) string { return unknownRefreshToken(attr, value) }
 	cases := map[string]unknownArg{
@@ -191,12 +192,12 @@ ephemeral "payme_refresh_token_secret" "t" {
 		"request_timeout":       `"30s"`,
 		"max_retries":           "2",
 		"sealing_key":           sealingKey,
-		"previous_sealing_keys": `[` + fmt.Sprintf("%q", strings.Repeat("p", 32)) + `]`,
+		"previous_sealing_keys": `[` + previousKey + `]`,
 	} {
 		cases["provider."+attr] = unknownArg{provider: map[string]string{attr: "UNKNOWN"}, body: rt("", ""), first: value}
 	}
 	cases["provider.previous_sealing_keys element"] = unknownArg{
-		provider: map[string]string{"previous_sealing_keys": "[UNKNOWN]"}, body: rt("", ""), first: fmt.Sprintf("%q", strings.Repeat("p", 32)),
+		provider: map[string]string{"previous_sealing_keys": "[UNKNOWN]"}, body: rt("", ""), first: previousKey,
 	}
 
 	for name, c := range cases {
