@@ -218,7 +218,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(ans.Status)
 	_, _ = w.Write(body)
 	if ans.Stall {
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 		s.stallOne.Do(func() { close(s.stalled) })
 		select {
 		case <-r.Context().Done():

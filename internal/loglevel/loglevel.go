@@ -9,8 +9,11 @@ import "os"
 // keeps a provider's lines only at the level TF_LOG_PROVIDER (or else
 // TF_LOG) asks for, but the SDK writes every line at TRACE unless told
 // otherwise, and Terraform parses each one before dropping it: on every RPC,
-// in both processes (docs/benchmarks.md measures the difference). Levels
-// the user set explicitly are left alone.
+// in both processes (docs/benchmarks.md measures the difference). In the
+// plugin, the SDK's loggers read TF_LOG_SDK and the provider's own logger
+// (tflog, the paymeauth subsystem included) reads TF_LOG_PROVIDER_PAYME,
+// named after the provider's type; TF_LOG_PROVIDER itself is read only by
+// Terraform. Levels the user set explicitly are left alone.
 func Match() {
 	for name, level := range levels(os.LookupEnv) {
 		_ = os.Setenv(name, level)
@@ -27,10 +30,15 @@ func levels(lookup func(string) (string, bool)) map[string]string {
 		keep = "OFF"
 	}
 	set := map[string]string{}
-	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER", providerLogLevel} {
 		if _, ok := lookup(name); !ok {
 			set[name] = keep
 		}
 	}
 	return set
 }
+
+// providerLogLevel is the variable the plugin SDK reads the level of the
+// provider's logger from: TF_LOG_PROVIDER_ and the provider type in upper
+// case (terraform-plugin-go's tf6server.New).
+const providerLogLevel = "TF_LOG_PROVIDER_PAYME"

@@ -35,9 +35,9 @@ type Config struct {
 	RetryWaitMin time.Duration // backoff lower bound; 0 => 1s
 	RetryWaitMax time.Duration // backoff upper bound, also caps Retry-After; 0 => 30s
 	SafetyMargin time.Duration // a cached token is never reused closer than this to expiry; 0 => 1m
-	// HTTPClient is an optional base client (default: a go-cleanhttp pooled
-	// one). It is copied: the copy's Timeout becomes Timeout, and it does
-	// not follow redirects unless the given client sets CheckRedirect.
+	// HTTPClient is an optional base client (default: pooledClient). It is
+	// copied: the copy's Timeout becomes Timeout, and it does not follow
+	// redirects unless the given client sets CheckRedirect.
 	HTTPClient *http.Client
 	// Now is the clock for IssuedAt/ExpiresAt and cache expiry (tests inject
 	// one); nil means time.Now. Retry waits always use real time.
@@ -56,8 +56,11 @@ type Client struct {
 
 // Token is an access token as answered by Pay-me.
 type Token struct {
-	AccessToken  string
-	RefreshToken string // "" when the answer carried none: keep the one you have
+	AccessToken string
+	// RefreshToken is "" when the answer carried none, or when the request
+	// keeps none (neither offline_access nor the refresh grant: such a token
+	// is revoked, and Minted counts it). Keep the one you have then.
+	RefreshToken string
 	TokenType    string // "" when absent or when it quoted a secret
 	// Scopes are as granted, repeats and any scope quoting a secret dropped,
 	// or as requested when the answer omits "scope" (RFC 6749 §5.1). The
@@ -100,7 +103,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RetryWaitMax < cfg.RetryWaitMin {
 		return nil, errors.New("paymeauth: RetryWaitMax must not be below RetryWaitMin")
 	}
-	hc := *cmp.Or(cfg.HTTPClient, cleanhttp.DefaultPooledClient())
+	hc := *cmp.Or(cfg.HTTPClient, pooledClient())
 	hc.Timeout = cfg.Timeout
 	if t, ok := cmp.Or(hc.Transport, http.DefaultTransport).(*http.Transport); ok {
 		// Transparent decompression would judge bytes other than those that
@@ -197,12 +200,15 @@ func (c *Client) fetchToken(ctx context.Context, req TokenRequest, detached bool
 	offline := slices.Contains(req.Scopes, scopeOfflineAccess)
 	sp := c.newSpec(opToken, req.Grant)
 	sp.body, sp.username, sp.sentRefresh, sp.detached = c.body(w), req.Username, req.RefreshToken, detached
-	sp.needRefresh, sp.mints = req.Grant == GrantPassword && offline, offline
+	sp.needRefresh, sp.mints, sp.keeps = req.Grant == GrantPassword && offline, offline, offline || req.Grant == GrantRefreshToken
 	st := &callState{secrets: redact.New(c.cfg.ClientSecret, req.Password, req.RefreshToken)}
 	a, at, err := c.call(ctx, sp, st)
 	clear(sp.body)
 	if err != nil {
 		return Token{}, err
+	}
+	if !sp.keeps {
+		a.refreshToken = "" // revoked by the mint rule: nobody asked for it
 	}
 	scopes := slices.Clone(req.Scopes)
 	if a.Scope.Set {
@@ -268,6 +274,21 @@ func (c *Client) failEarly(op string, grant Grant, at attempt) error {
 
 // logURL is the URL of op with any credentials redacted.
 func (c *Client) logURL(op string) string { return c.logBase + "/" + op }
+
+// maxIdlePerHost is how many idle connections to Pay-me the client keeps:
+// at least as many as Terraform runs requests at once (-parallelism, 10 by
+// default), so each resource does not open, and over TLS handshake, its own.
+const maxIdlePerHost = 32
+
+// pooledClient is go-cleanhttp's pooled client keeping maxIdlePerHost idle
+// connections; its own default, GOMAXPROCS+1, is 3 on a 2-core runner.
+func pooledClient() *http.Client {
+	hc := cleanhttp.DefaultPooledClient()
+	if t, ok := hc.Transport.(*http.Transport); ok {
+		t.MaxIdleConnsPerHost = maxIdlePerHost
+	}
+	return hc
+}
 
 // appendField writes s length-prefixed, so field boundaries cannot shift.
 func appendField(b []byte, s string) []byte {

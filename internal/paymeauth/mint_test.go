@@ -171,10 +171,10 @@ func TestInterruptKeepsWhatArrived(t *testing.T) {
 		w.Header().Set("Content-Length", "4096")
 		w.Header().Set("X-Cancel-After", strconv.Itoa(len(head)))
 		_, _ = w.Write([]byte(head))
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 		<-r.Context().Done()
 	})
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr := &http.Transport{}
 	c := newTestClient(t, f.srv.URL, func(cfg *Config) {
 		cfg.HTTPClient = &http.Client{Transport: &cancelAfter{base: tr, cancel: cancel}}
 	})
@@ -288,5 +288,64 @@ func TestRevokeDuringRefreshGrant(t *testing.T) {
 	// Without a revocation in between, the cache works as before.
 	if tok, err := c.Token(context.Background(), refreshReq); err != nil || !tok.FromCache {
 		t.Errorf("FromCache %v, err %v", tok.FromCache, err)
+	}
+}
+
+// TestUnaskedRefreshTokenRevoked: a refresh token in the answer to a grant
+// that keeps none (client credentials, a password grant without
+// offline_access) is revoked rather than dropped, and not returned.
+func TestUnaskedRefreshTokenRevoked(t *testing.T) {
+	t.Parallel()
+	for name, req := range map[string]TokenRequest{"client credentials": ccReq, "password": passReq} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var revoked []string
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int64, m map[string]any) {
+				if r.URL.Path == "/revoke" {
+					mu.Lock()
+					revoked = append(revoked, fmt.Sprint(m["refresh_token"]))
+					mu.Unlock()
+					writeJSON(w, 200, map[string]any{"action": "revoke", "success": true})
+					return
+				}
+				writeJSON(w, 200, tokenOK(testAccess, testRefreshNew, "create:token", 3600))
+			})
+			tok, err := newTestClient(t, f.srv.URL, nil).Token(context.Background(), req)
+			if err != nil {
+				t.Fatalf("Token: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if tok.RefreshToken != "" || tok.Minted != (Minted{Revoked: 1}) || !slices.Equal(revoked, []string{testRefreshNew}) {
+				t.Errorf("RefreshToken kept %v, Minted %+v, %d revoked", tok.RefreshToken != "", tok.Minted, len(revoked))
+			}
+		})
+	}
+}
+
+// TestRevocationsPerAnswerBounded: one answer cannot make the client send
+// unbounded revocations; the tokens beyond the bound are owned up to as
+// live, never dropped silently.
+func TestRevocationsPerAnswerBounded(t *testing.T) {
+	t.Parallel()
+	var members []string
+	for i := range maxRevokedPerAnswer + 8 {
+		members = append(members, `"refresh_token":"rt-many-`+strconv.Itoa(i)+`"`)
+	}
+	body := `{"success":false,` + strings.Join(members, ",") + `}`
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int64, _ map[string]any) {
+		if r.URL.Path == "/revoke" {
+			writeJSON(w, 200, map[string]any{"action": "revoke", "success": true})
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	})
+	_, err := newTestClient(t, f.srv.URL, nil).Token(context.Background(), offlineReq)
+	if e := asError(t, err); e.Minted != (Minted{Revoked: maxRevokedPerAnswer, Live: 8}) {
+		t.Errorf("Minted = %+v", e.Minted)
+	}
+	if n := len(f.requests()); n != 1+maxRevokedPerAnswer {
+		t.Errorf("%d requests, want the grant and %d revocations", n, maxRevokedPerAnswer)
 	}
 }

@@ -273,7 +273,7 @@ func (m *mintServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(a.status)
 	_, _ = w.Write(body[:cut])
 	if a.cut == cutStall || a.cut == cutCancel {
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 		select { // until the client gives up
 		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):
@@ -442,8 +442,7 @@ func checkMintRule(t *testing.T, s mintScript) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	timeout := 5 * time.Second
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.DisableCompression = true
+	transport := &http.Transport{DisableCompression: true}
 	var hc *http.Client
 	for _, a := range s.attempts {
 		switch a.cut {

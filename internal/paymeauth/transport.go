@@ -33,6 +33,7 @@ type callSpec struct {
 	sentRefresh string
 	needRefresh bool // password grant with offline_access: the answer must carry a refresh token
 	mints       bool // offline_access: any attempt that reaches Pay-me may issue a refresh token
+	keeps       bool // the caller keeps a refresh token the answer carries (offline_access, or a rotation)
 	detached    bool // ctx is a shared flight's: its end is our time bound, not the caller leaving
 }
 
@@ -68,6 +69,10 @@ func (at *attempt) mayHaveMinted() bool {
 	return at.sent && !at.succeeded() && (at.cut || len(at.carried) == 0 && (s == 0 || s >= 500))
 }
 
+// retriable: an offline_access grant is never retried once a 2xx began to
+// arrive, as that answer may have held a token.
+func (sp *callSpec) retriable(at *attempt) bool { return !sp.mints || at.status/100 != 2 }
+
 // newSpec is the fixed part of a call to op.
 func (c *Client) newSpec(op string, grant Grant) *callSpec {
 	return &callSpec{op: op, grant: grant, logURL: c.logURL(op)}
@@ -80,16 +85,18 @@ func (c *Client) newSpec(op string, grant Grant) *callSpec {
 // another.
 func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer, time.Time, error) {
 	lctx := logContext(ctx, sp.op, sp.grant, st.secrets)
-	tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
-		"method": http.MethodPost, "url": sp.logURL, "body": st.secrets.Body(sp.body, maxLoggedBody),
-	})
+	if tflog.SubsystemIsTrace(lctx, logSubsystem) { // cleaning the body is not free: only for a line that is written
+		tflog.SubsystemTrace(lctx, logSubsystem, "Pay-me request body", map[string]any{
+			"method": http.MethodPost, "url": sp.logURL, "body": st.secrets.Body(sp.body, maxLoggedBody),
+		})
+	}
 	for {
 		st.attempts++
 		start := time.Now()
 		at := c.attempt(ctx, lctx, sp, st)
 		logAttempt(lctx, sp, st, &at, time.Since(start))
 		keep := ""
-		if at.succeeded() {
+		if at.succeeded() && sp.keeps {
 			keep = at.ans.refreshToken
 		}
 		st.minted.add(c.revokeCarried(ctx, sp, &at, keep))
@@ -100,7 +107,7 @@ func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer,
 		if at.status != 0 {
 			st.answered = &at
 		}
-		if at.retry && st.attempts <= c.cfg.MaxRetries && !(sp.mints && at.status/100 == 2) {
+		if at.retry && st.attempts <= c.cfg.MaxRetries && sp.retriable(&at) {
 			wait := backoff.Wait(st.attempts-1, c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, at.header)
 			tflog.SubsystemDebug(lctx, logSubsystem, "Pay-me call will be retried", map[string]any{"url": sp.logURL, "attempt": st.attempts, "wait_ms": wait.Milliseconds()})
 			t := time.NewTimer(wait)

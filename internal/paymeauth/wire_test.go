@@ -112,12 +112,16 @@ func TestWireBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int64, _ map[string]any) {
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ int64, body map[string]any) {
 				if r.URL.Path == "/revoke" {
 					writeJSON(w, http.StatusOK, map[string]any{"action": "revoke", "success": true, "revoke": envelope("00", "Refresh Token eliminado")})
 					return
 				}
-				writeJSON(w, http.StatusOK, tokenOK(testAccess, testRefreshNew, "create:token offline_access", 86400))
+				rt := "" // a refresh token only where one is asked for: any other is revoked
+				if s, _ := body["scope"].(string); strings.Contains(s, "offline_access") || body["grant_type"] == "refresh_token" {
+					rt = testRefreshNew
+				}
+				writeJSON(w, http.StatusOK, tokenOK(testAccess, rt, "create:token offline_access", 86400))
 			})
 			c := newTestClient(t, f.srv.URL, nil)
 			if err := tt.call(c); err != nil {

@@ -47,33 +47,37 @@ func addMintedWarning(diags *diag.Diagnostics, m paymeauth.Minted) {
 	diags.AddWarning("Pay-me May Have Issued Other Refresh Tokens", mintedAdvice(m, true))
 }
 
+// askPayme is what only Pay-me can do about a token the provider lost.
+const askPayme = "Ask Pay-me to revoke the refresh tokens issued to this username at this time that are not in the state."
+
 // mintedAdvice says what became of the refresh tokens a call did not keep,
 // and what to ask Pay-me about those it never saw; "" when there are none.
+// A failed call's error already counts them, so its advice only adds what
+// to do; a success's warning says it all.
 func mintedAdvice(m paymeauth.Minted, succeeded bool) string {
-	carried := "Pay-me's answers carried %s that the provider did not keep"
-	if succeeded {
-		carried = "Pay-me's answers carried %s besides the one kept"
-	}
 	var s []string
+	switch {
+	case !succeeded && m.Live+m.Unseen > 0:
+		s = append(s, "Pay-me may hold a refresh token the provider could not revoke. "+askPayme)
+	case !succeeded && m.Revoked > 0:
+		s = append(s, "The provider revoked every refresh token the answers carried, so none was left live.")
+	}
+	if !succeeded {
+		return strings.Join(s, " ")
+	}
 	if m.Revoked > 0 {
-		s = append(s, fmt.Sprintf(carried+"; the provider revoked %s, so none was left live.",
+		s = append(s, fmt.Sprintf("Pay-me's answers carried %s besides the one kept; the provider revoked %s, so none was left live.",
 			plural(m.Revoked, "refresh token", "refresh tokens"), pick(m.Revoked, "it", "them")))
 	}
 	if m.Live > 0 {
-		s = append(s, fmt.Sprintf(carried+", and revoking %s failed: %s may stay live until %s. Ask Pay-me to "+
-			"revoke the refresh tokens issued to this username at this time that are not in the state.",
+		s = append(s, fmt.Sprintf("Pay-me's answers carried %s besides the one kept, and revoking %s failed: %s may stay live until %s. "+askPayme,
 			plural(m.Live, "refresh token", "refresh tokens"), pick(m.Live, "it", "them"),
 			pick(m.Live, "it", "they"), pick(m.Live, "it expires", "they expire")))
 	}
 	if m.Unseen > 0 {
-		when := "Before the call failed,"
-		if succeeded {
-			when = "Before the attempt that succeeded,"
-		}
-		s = append(s, fmt.Sprintf("%s %s after the request reached Pay-me (a server error, a timeout or a cut "+
-			"connection): Pay-me may have issued a refresh token then that never arrived, and the provider cannot "+
-			"revoke what it never received. Ask Pay-me to revoke the refresh tokens issued to this username at this "+
-			"time that are not in the state.", when, plural(m.Unseen, "attempt failed", "attempts failed")))
+		s = append(s, fmt.Sprintf("Before the attempt that succeeded, %s after the request reached Pay-me (a server error, "+
+			"a timeout or a cut connection): Pay-me may have issued a refresh token then that never arrived, and the "+
+			"provider cannot revoke what it never received. "+askPayme, plural(m.Unseen, "attempt failed", "attempts failed")))
 	}
 	return strings.Join(s, " ")
 }
@@ -122,6 +126,8 @@ func paymeAdvice(pe *paymeauth.Error, err error, url string) (title, advice stri
 		return "Refresh Token Not Valid", "Pay-me says the refresh token is invalid, expired or revoked. " +
 			"Create a new one, for example by replacing its payme_refresh_token resource."
 	// A retry may mint another unseen token: no advice to retry more.
+	case errors.Is(err, paymeauth.ErrTemporary) && pe.Minted.Unseen > 0 && pe.HTTPStatus == 0:
+		return "Pay-me Unreachable", "No answer came from " + url + ", even after retrying. Try again later."
 	case errors.Is(err, paymeauth.ErrTemporary) && pe.Minted.Unseen > 0:
 		return "Pay-me Unavailable", "Pay-me did not answer successfully, even after retrying. Try again later."
 	case errors.Is(err, paymeauth.ErrTemporary) && pe.HTTPStatus == 0:

@@ -60,6 +60,7 @@ type accessTokenModel struct {
 	ExpiresIn           types.Int64  `tfsdk:"expires_in"`
 	ExpiresAt           types.String `tfsdk:"expires_at"`
 	GrantType           types.String `tfsdk:"grant_type"`
+	Merchant            types.String `tfsdk:"merchant"`
 }
 
 func (e *accessTokenEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -79,6 +80,11 @@ func (e *accessTokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"(use `payme_refresh_token` for that). Needs Terraform 1.11 or later, or OpenTofu 1.11 or later " +
 			"(Terraform 1.10, the first with ephemeral resources, is not tested).",
 		Attributes: map[string]schema.Attribute{
+			"merchant": schema.StringAttribute{
+				MarkdownDescription: merchantDescription + " Tokens are shared only between instances of the same merchant.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
 			"scopes": schema.SetAttribute{
 				MarkdownDescription: "The scopes to ask for, such as `create:token` and `post:charges`, sent to Pay-me as one " +
 					"space-separated string. Names Pay-me does not document are allowed. `offline_access` is not: a refresh " +
@@ -169,7 +175,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if e.data != nil && e.data.client == nil {
+	if e.data != nil && (!e.data.configured || m.Merchant.IsUnknown()) {
 		// The provider configuration holds values only known at apply, such
 		// as credentials from another resource. The results are unknown for
 		// now, like any value that depends on them; Terraform opens the
@@ -181,7 +187,7 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		return
 	}
-	client := e.data.readyClient(&resp.Diagnostics)
+	client, _ := e.data.forMerchant(m.Merchant, &resp.Diagnostics)
 	if client == nil {
 		return
 	}

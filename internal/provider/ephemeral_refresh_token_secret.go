@@ -82,7 +82,7 @@ func (e *refreshTokenSecretEphemeral) Open(ctx context.Context, req ephemeral.Op
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.ID.IsUnknown() || m.Sealed.IsUnknown() || (e.data != nil && e.data.keys == nil) {
+	if m.ID.IsUnknown() || m.Sealed.IsUnknown() || (e.data != nil && !e.data.configured) {
 		// The token does not exist yet, or the provider configuration is
 		// not known yet: the result is unknown until the apply opens it.
 		tflog.Debug(ctx, "sealed refresh token or provider configuration not known yet; the result is unknown until the apply")
@@ -90,11 +90,11 @@ func (e *refreshTokenSecretEphemeral) Open(ctx context.Context, req ephemeral.Op
 		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		return
 	}
-	keys := e.data.readyKeys(&resp.Diagnostics)
-	if keys == nil {
+	if !e.data.ready(&resp.Diagnostics) {
 		return
 	}
-	token, _, err := keys.Open(m.Sealed.ValueString(), m.ID.ValueString())
+	// Any merchant's key may have sealed it: the one with its identifier opens it.
+	token, err := e.data.open(m.Sealed.ValueString(), m.ID.ValueString())
 	switch {
 	case errors.Is(err, seal.ErrTampered):
 		// The likely cause here is the configuration, not the state: an id

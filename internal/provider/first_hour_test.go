@@ -265,7 +265,9 @@ func TestClientConfigEnvironment(t *testing.T) {
 			maps.Copy(env, tc.env)
 			p := &paymeProvider{now: time.Now, lookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 			var diags diag.Diagnostics
-			cfg, known := p.clientConfig(tc.model, &diags) // zero values are null
+			s, known := p.resolveSettings(t.Context(), tc.model, &diags) // zero values are null
+			s.require(known, &diags)
+			cfg := p.clientConfig(s)
 			missing := false
 			for _, d := range diags.Errors() {
 				if d.Summary() == "Missing Pay-me Environment" {

@@ -59,6 +59,7 @@ type providerModel struct {
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	SealingKey     types.String `tfsdk:"sealing_key"`
 	PreviousKeys   types.List   `tfsdk:"previous_sealing_keys"`
+	Merchants      types.Map    `tfsdk:"merchants"`
 	// PreviousSecrets is read in sealing_keys.go.
 	PreviousSecrets types.List `tfsdk:"previous_client_secrets"`
 }
@@ -85,7 +86,12 @@ var (
 	settingPreviousKeys   = stringSetting{"previous_sealing_keys", "PAYME_PREVIOUS_SEALING_KEYS", "Invalid Previous Sealing Key", checkSealingKey}
 )
 
-const envMaxRetries = "PAYME_MAX_RETRIES"
+// settingMaxRetries is no string validator (max_retries is a number), only
+// the names its environment variable is resolved and reported under.
+var settingMaxRetries = stringSetting{"max_retries", "PAYME_MAX_RETRIES", "Invalid Maximum Retries", func(s string) error {
+	_, err := parseMaxRetries(s)
+	return err
+}}
 
 func (p *paymeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "payme"
@@ -181,6 +187,32 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				ElementType: types.StringType,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(settingPreviousKeys)},
 			},
+			"merchants": schema.MapNestedAttribute{
+				MarkdownDescription: "The credentials of more merchants, keyed by a name you choose, such as `shop`. " +
+					"`payme_refresh_token` and `payme_access_token` pick one with their `merchant` argument, so one provider " +
+					"configuration and one `for_each` serve many merchants; objects without `merchant` use `client_id` and " +
+					"`client_secret`, which are optional once merchants are set. Each merchant has its own client (its access " +
+					"tokens are never shared with another merchant's) and, without `sealing_key`, its own sealing key derived " +
+					"from its credentials. Remove a merchant only after destroying the tokens issued for it: a plan that still " +
+					"holds one fails. Pass it from a variable declared with `ephemeral = true`. Environment variable: " +
+					"`PAYME_MERCHANTS`, the same map as JSON, such as " +
+					"`{\"shop\": {\"client_id\": \"...\", \"client_secret\": \"...\"}}`.",
+				Optional: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"client_id": schema.StringAttribute{
+						MarkdownDescription: "The client ID Pay-me assigned to this merchant, at most 100 characters.",
+						Optional:            true,
+						Validators:          []validator.String{settingMerchantID},
+					},
+					"client_secret": schema.StringAttribute{
+						MarkdownDescription: "The client secret Pay-me assigned to this merchant, at most 100 characters.",
+						Optional:            true,
+						Sensitive:           true,
+						Validators:          []validator.String{settingMerchantSecret},
+					},
+				}},
+				Validators: []validator.Map{merchantsValidator{}},
+			},
 			"previous_client_secrets": schema.ListAttribute{
 				MarkdownDescription: "Client secrets of `client_id` that were rotated away, used only to derive the keys " +
 					"that open tokens sealed under them; they are never sent to Pay-me. Without a `sealing_key`, the " +
@@ -209,93 +241,63 @@ func (p *paymeProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	resp.EphemeralResourceData = data
 	resp.DataSourceData = data
 
-	cfg, known := p.clientConfig(m, &resp.Diagnostics)
+	s, known := p.resolveSettings(ctx, m, &resp.Diagnostics)
+	s.require(known, &resp.Diagnostics)
 	if !known || resp.Diagnostics.HasError() {
 		// Values that come from other resources are unknown during plan; the
 		// provider is configured again with known values before apply.
 		return
 	}
-	cfg.UserAgent = fmt.Sprintf("terraform-provider-payme/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion)
-	client, err := paymeauth.New(cfg)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot Create the Pay-me Client", err.Error())
+	userAgent := fmt.Sprintf("terraform-provider-payme/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion)
+	if s.clientID.value != "" {
+		// Without default credentials (only merchants) there is no default
+		// client, and no credential-derived default key.
+		cfg := p.clientConfig(s)
+		cfg.UserAgent = userAgent
+		client, err := paymeauth.New(cfg)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot Create the Pay-me Client", err.Error())
+			return
+		}
+		data.client = client
+	}
+	keys := sealingKeys(s, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	keys, known := p.sealingKeys(ctx, m, cfg, &resp.Diagnostics)
-	if !known || resp.Diagnostics.HasError() {
-		return
-	}
-	data.client, data.keys, data.authURLFrom = client, keys, p.authURLFrom(m)
-	data.clientIDs = []string{cfg.ClientID}
+	data.keys, data.merchants, data.authURLFrom = keys, p.merchantsFor(s, userAgent), s.authURLFrom()
+	data.configured = true
+	data.clientIDs = s.clientIDs()
 }
 
-// clientConfig merges HCL, environment variables and defaults. It reports
-// known=false when any value is still unknown.
-func (p *paymeProvider) clientConfig(m providerModel, diags *diag.Diagnostics) (paymeauth.Config, bool) {
-	known := true
-	get := func(s stringSetting, v types.String, fallback string) string {
-		switch {
-		case v.IsUnknown():
-			known = false
-			return ""
-		case !v.IsNull():
-			return v.ValueString() // already checked by the attribute validator
-		}
-		if e, ok := p.env(s.env); ok {
-			if err := s.check(e); err != nil {
-				addEnvError(diags, s.attr, s.env, s.title, err)
-			}
-			return e
-		}
-		return fallback
-	}
-
-	envName := get(settingEnvironment, m.Environment, "")
-	baseURL := get(settingAuthURL, m.AuthURL, "")
-	if envName == "" && baseURL == "" && !m.Environment.IsUnknown() && !m.AuthURL.IsUnknown() {
-		addMissingEnvironment(diags)
-	}
-	// Without environment, an auth_url (a proxy or the sandbox) is paired
-	// with production's audience: only the audience, never a host, comes
-	// from a default.
-	env := environments[cmp.Or(envName, audienceEnvironment)]
-	cfg := paymeauth.Config{
-		BaseURL:      cmp.Or(baseURL, env.authURL),
-		Audience:     get(settingAudience, m.Audience, env.audience),
-		ClientID:     get(settingClientID, m.ClientID, ""),
-		ClientSecret: get(settingClientSecret, m.ClientSecret, ""),
-		APIVersion:   get(settingAPIVersion, m.APIVersion, defaultAPIVersion),
+// clientConfig turns resolved settings into the client's configuration.
+func (p *paymeProvider) clientConfig(s settings) paymeauth.Config {
+	return paymeauth.Config{
+		BaseURL:      cmp.Or(s.authURL.value, environments[s.environment.value].authURL),
+		Audience:     s.audience.value,
+		ClientID:     s.clientID.value,
+		ClientSecret: s.clientSecret.value,
+		APIVersion:   s.apiVersion.value,
+		Timeout:      s.requestTimeout.value,
+		MaxRetries:   int(s.maxRetries.value),
 		Now:          p.now,
 		RetryWaitMin: p.retryWaitMin,
 		HTTPClient:   p.httpClient,
 	}
-	cfg.Timeout, _ = parseRequestTimeout(get(settingRequestTimeout, m.RequestTimeout, defaultRequestTimeout.String()))
-	cfg.MaxRetries = int(p.maxRetries(m.MaxRetries, &known, diags))
-
-	if known {
-		requireCredential(settingClientID, cfg.ClientID, diags)
-		requireCredential(settingClientSecret, cfg.ClientSecret, diags)
-	}
-	return cfg, known
 }
 
-func (p *paymeProvider) maxRetries(v types.Int64, known *bool, diags *diag.Diagnostics) int64 {
-	switch {
-	case v.IsUnknown():
-		*known = false
-		return 0
-	case !v.IsNull():
-		return v.ValueInt64()
+// require reports the settings that have no value from anywhere, among
+// those known so far.
+func (s settings) require(known bool, diags *diag.Diagnostics) {
+	if s.environment.known && s.authURL.known && s.environment.value == "" && s.authURL.value == "" {
+		addMissingEnvironment(diags)
 	}
-	e, ok := p.env(envMaxRetries)
-	if !ok {
-		return defaultMaxRetries
+	if !known || (len(s.merchants.value) > 0 && s.clientID.value == "" && s.clientSecret.value == "") {
+		// With merchants, the default credentials are optional.
+		return
 	}
-	n, err := parseMaxRetries(e)
-	if err != nil {
-		addEnvError(diags, "max_retries", envMaxRetries, "Invalid Maximum Retries", err)
-	}
-	return n
+	requireCredential(settingClientID, s.clientID.value, diags)
+	requireCredential(settingClientSecret, s.clientSecret.value, diags)
 }
 
 // addEnvError reports a bad value that came from an environment variable,

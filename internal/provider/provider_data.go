@@ -12,11 +12,18 @@ import (
 
 // providerData is what Configure hands to every resource.
 type providerData struct {
-	// client is nil while the provider configuration holds unknown values,
-	// which happens during plan when credentials come from other resources.
+	// configured is false while the provider configuration holds unknown
+	// values, which happens during plan when credentials come from other
+	// resources.
+	configured bool
+	// client is the default merchant's (client_id and client_secret); nil
+	// when not configured, or when only merchants are configured.
 	client *paymeauth.Client
-	// keys seal and open refresh tokens; nil exactly when client is.
+	// keys seal and open the default merchant's refresh tokens; nil when
+	// not configured, or without default credentials and sealing_key.
 	keys *seal.Ring
+	// merchants are the named merchants, each built on first use.
+	merchants map[string]*merchant
 	// clientIDs are the client IDs whose credentials derive keys in keys,
 	// for the diagnostic of a missing key.
 	clientIDs []string
@@ -43,39 +50,13 @@ func toProviderData(in any) (*providerData, diag.Diagnostics) {
 	return d, diags
 }
 
-// readyClient returns the client, or records why there is none.
-func (d *providerData) readyClient(diags *diag.Diagnostics) *paymeauth.Client {
-	if d == nil || d.client == nil {
+// ready reports whether the provider is configured, or records why not.
+func (d *providerData) ready(diags *diag.Diagnostics) bool {
+	if d == nil || !d.configured {
 		diags.AddError("Pay-me Provider Not Configured",
 			"The provider configuration is not known yet, so Pay-me cannot be called. "+
 				"Make sure every provider argument (or its environment variable) is known at apply time.")
-		return nil
+		return false
 	}
-	return d.client
-}
-
-// authURLFrom names the setting the auth URL came from, as a user would
-// look for it.
-func (p *paymeProvider) authURLFrom(m providerModel) string {
-	if !m.AuthURL.IsNull() {
-		return "auth_url in the provider configuration"
-	}
-	if _, ok := p.env(settingAuthURL.env); ok {
-		return "the " + settingAuthURL.env + " environment variable"
-	}
-	if !m.Environment.IsNull() {
-		return fmt.Sprintf("environment = %q in the provider configuration", m.Environment.ValueString())
-	}
-	if v, ok := p.env(settingEnvironment.env); ok {
-		return fmt.Sprintf("the %s environment variable (%q)", settingEnvironment.env, v)
-	}
-	return "the provider configuration"
-}
-
-// readyKeys returns the sealing keys, or records why there are none.
-func (d *providerData) readyKeys(diags *diag.Diagnostics) *seal.Ring {
-	if d.readyClient(diags) == nil {
-		return nil
-	}
-	return d.keys
+	return true
 }

@@ -64,6 +64,7 @@ type refreshTokenModel struct {
 	IssuedAt          types.String `tfsdk:"issued_at"`
 	IssuedAtUnix      types.Int64  `tfsdk:"issued_at_unix"`
 	RotateAt          types.String `tfsdk:"rotate_at"`
+	Merchant          types.String `tfsdk:"merchant"`
 }
 
 func (r *refreshTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -89,6 +90,7 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"merchant": merchantAttribute(),
 			"username": schema.StringAttribute{
 				MarkdownDescription: "The merchant user, at most 100 characters, sent with the password grant and with " +
 					"the revocation. Requires `password_wo`. Changing it creates a new token.",
@@ -238,11 +240,10 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 	var password types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &password)...)
 	scopes := scopeList(ctx, plan.Scopes, &resp.Diagnostics, offlineAccess)
-	client := r.data.readyClient(&resp.Diagnostics)
+	client, keys := r.data.forMerchant(plan.Merchant, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	keys := r.data.keys
 
 	tok, err := client.Token(ctx, paymeauth.TokenRequest{
 		Grant:    paymeauth.GrantPassword,
@@ -281,7 +282,7 @@ func (r *refreshTokenResource) Create(ctx context.Context, req resource.CreateRe
 // older one. Without keys (a provider configuration not known yet) it keeps
 // the state as it is.
 func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil || r.data.keys == nil {
+	if r.data == nil || !r.data.configured {
 		return
 	}
 	var state refreshTokenModel
@@ -289,9 +290,16 @@ func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// A merchant no longer configured leaves the state as it is; the plan
+	// says what to do about it.
+	var missing diag.Diagnostics
+	_, keys := r.data.forMerchant(state.Merchant, &missing)
+	if keys == nil {
+		return
+	}
 	id := state.ID.ValueString()
 	before := state.held()
-	after, err := before.settle(r.data.keys, id, state.StorePlaintext.ValueBool(), true)
+	after, err := before.settle(keys, id, state.StorePlaintext.ValueBool(), true)
 	if err != nil {
 		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
 		return
@@ -303,7 +311,7 @@ func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadReques
 		r.data.warnResealed(&resp.Diagnostics, id, before.Sealed.ValueString())
 	}
 	state.hold(after)
-	tflog.Info(ctx, "sealed a Pay-me refresh token under the current key", map[string]any{"id": id, "key": r.data.keys.Current().ID()})
+	tflog.Info(ctx, "sealed a Pay-me refresh token under the current key", map[string]any{"id": id, "key": keys.Current().ID()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -321,7 +329,7 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt State", err.Error())
 		return
 	}
-	keys := r.data.readyKeys(&resp.Diagnostics)
+	_, keys := r.data.forMerchant(plan.Merchant, &resp.Diagnostics)
 	if keys == nil {
 		return
 	}
@@ -355,11 +363,11 @@ func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRe
 		tflog.Info(ctx, "forgetting Pay-me refresh token without revoking it", map[string]any{"id": state.ID.ValueString()})
 		return
 	}
-	client := r.data.readyClient(&resp.Diagnostics)
-	if client == nil {
+	client, keys := r.data.forMerchant(state.Merchant, &resp.Diagnostics)
+	if client == nil || keys == nil {
 		return
 	}
-	token, err := state.held().token(r.data.keys, state.ID.ValueString())
+	token, err := state.held().token(keys, state.ID.ValueString())
 	if err != nil {
 		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)

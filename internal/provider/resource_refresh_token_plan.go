@@ -26,7 +26,8 @@ const privatePasswordDigest = "password_digest"
 // password changed, and derives rotate_at, proposing a new token once it
 // has passed.
 func (r *refreshTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	r.planMerchant(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return // destroy
 	}
 	var plan, state refreshTokenModel
@@ -109,7 +110,7 @@ func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource
 	if password.IsUnknown() {
 		return true, true
 	}
-	if r.data == nil || r.data.keys == nil {
+	if r.data == nil || !r.data.configured {
 		return false, false
 	}
 	raw, diags := req.Private.GetKey(ctx, privatePasswordDigest)
@@ -117,10 +118,11 @@ func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource
 	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &kept) != nil {
 		return false, false
 	}
-	k := r.data.keys.Key(kept.KeyID)
-	if k == nil {
+	keys := r.data.ringFor(kept.KeyID)
+	if keys == nil {
 		return false, false
 	}
+	k := keys.Key(kept.KeyID)
 	var now passwordDigest
 	_ = json.Unmarshal(newPasswordDigest(k, password), &now)
 	return now.MAC != kept.MAC, false

@@ -73,6 +73,7 @@ func (r *refreshTokenResource) upgradeFromV0(ctx context.Context, req resource.U
 		Scopes: old.Scopes, Keepers: old.Keepers, RotateAfter: old.RotateAfter, RevokeOnDestroy: old.RevokeOnDestroy,
 		StorePlaintext: types.BoolValue(false), Sealed: types.StringNull(), RefreshToken: old.RefreshToken,
 		GrantedScopes: old.GrantedScopes, IssuedAt: old.IssuedAt, IssuedAtUnix: old.IssuedAtUnix, RotateAt: old.RotateAt,
+		Merchant: types.StringNull(),
 	}
 	var keys *seal.Ring
 	if r.data != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/payme-community/terraform-provider-payme/internal/paymeauth"
 	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
@@ -64,35 +63,20 @@ func newKeyRing(s keySources) (*seal.Ring, error) {
 	return seal.NewRing(current, older...), nil
 }
 
-// sealingKeys builds the provider's key ring from sealing_key,
-// previous_sealing_keys, previous_client_secrets (or their environment
-// variables) and the client credentials. It reports known=false while a
-// value is unknown.
-func (p *paymeProvider) sealingKeys(ctx context.Context, m providerModel, cfg paymeauth.Config, diags *diag.Diagnostics) (*seal.Ring, bool) {
-	if m.SealingKey.IsUnknown() {
-		return nil, false
+// sealingKeys builds a key ring from resolved settings: the default
+// credentials' or, with their credentials put in, a merchant's. Without
+// credentials and sealing_key (only merchants configured) there is none.
+func sealingKeys(s settings, diags *diag.Diagnostics) *seal.Ring {
+	if s.clientID.value == "" && s.sealingKey.value == "" {
+		return nil
 	}
-	dedicated := m.SealingKey.ValueString()
-	if m.SealingKey.IsNull() {
-		if e, ok := p.env(settingSealingKey.env); ok {
-			if err := checkSealingKey(e); err != nil {
-				addEnvError(diags, settingSealingKey.attr, settingSealingKey.env, settingSealingKey.title, err)
-			}
-			dedicated = e
-		}
-	}
-	previous, knownKeys := p.listSetting(ctx, settingPreviousKeys, m.PreviousKeys, diags)
-	secrets, knownSecrets := p.listSetting(ctx, settingPreviousSecrets, m.PreviousSecrets, diags)
-	if !knownKeys || !knownSecrets || diags.HasError() {
-		return nil, knownKeys && knownSecrets
-	}
-	ring, err := newKeyRing(keySources{dedicated: dedicated, previous: previous, clientID: cfg.ClientID,
-		clientSecret: cfg.ClientSecret, previousSecrets: secrets})
+	ring, err := newKeyRing(keySources{dedicated: s.sealingKey.value, previous: s.previousKeys.value, clientID: s.clientID.value,
+		clientSecret: s.clientSecret.value, previousSecrets: s.previousSecrets.value})
 	if err != nil {
 		diags.AddError("Cannot Derive the Sealing Key", "Deriving a sealing key failed: "+err.Error()+". Please report it.")
-		return nil, true
+		return nil
 	}
-	return ring, true
+	return ring
 }
 
 // listSetting reads a list argument, or its environment variable as a

@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"html"
 	"net/url"
 	"regexp"
@@ -30,10 +29,14 @@ const (
 // Set holds every secret one call knows: what the request carried and every
 // token an answer carried. The zero value is not usable; call New.
 type Set struct {
-	forms  []string              // echoed forms, longest first
-	pieces map[string]struct{}   // every piece, in UTF-8, UTF-16 and UTF-32 (see addPieces)
-	lens   []int                 // the lengths of pieces, ascending
-	heads  *[1 << 16 / 64]uint64 // the first two bytes of every piece, so most bytes cost one bit test
+	forms  []string            // echoed forms, longest first
+	pieces map[string]struct{} // every piece, in UTF-8, UTF-16 and UTF-32 (see addPieces)
+	// wide holds the windows whose UTF-16 and UTF-32 pieces are not built
+	// yet: those encodings of such a window have a NUL byte, so no text
+	// without one can hold them, and most texts have none (see holds).
+	wide  []string
+	lens  []int                 // the lengths of pieces, ascending
+	heads *[1 << 16 / 64]uint64 // the first two bytes of every piece, so most bytes cost one bit test
 	// A run of base64 or hex of longRun characters can hold the shortest
 	// piece; one of minRun, minPart bytes of it (see readings).
 	minRun, longRun int
@@ -63,41 +66,35 @@ func (s *Set) Add(values ...string) {
 		b, _ := json.Marshal(v)
 		goJSON := string(b[1 : len(b)-1])
 		j := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(goJSON)
-		var lo, up strings.Builder
-		for _, u := range utf16.Encode([]rune(v)) {
-			fmt.Fprintf(&lo, `\u%04x`, u)
-			fmt.Fprintf(&up, `\u%04X`, u)
-		}
+		units := utf16.Encode([]rune(v))
 		s.forms = append(s.forms, v, j, strings.ReplaceAll(j, "/", `\/`), goJSON, strings.ReplaceAll(goJSON, "/", `\/`),
-			lo.String(), up.String(), html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
+			escapeUnits(units, "0123456789abcdef"), escapeUnits(units, "0123456789ABCDEF"),
+			html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
 		s.addPieces(v)
 	}
 	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	s.forms = slices.Compact(s.forms)
 }
 
+// escapeUnits spells every UTF-16 unit as \uXXXX with the given hex digits.
+// It is written out because fmt per unit cost more than every other form
+// together: a Pay-me call adds secrets of up to a few thousand characters.
+func escapeUnits(units []uint16, digits string) string {
+	b := make([]byte, 0, 6*len(units))
+	for _, u := range units {
+		b = append(b, '\\', 'u', digits[u>>12], digits[u>>8&0xf], digits[u>>4&0xf], digits[u&0xf])
+	}
+	return string(b)
+}
+
 // addPieces records every pieceLen-byte window of v (v whole if shorter),
 // and each in UTF-16 and UTF-32, both byte orders: the characters wholly
-// inside the window, so a text in those encodings needs no decoding.
+// inside the window, so a text in those encodings needs no decoding. The
+// wide pieces are built on the first text that could hold one (wide).
 func (s *Set) addPieces(v string) {
-	add := func(p string) {
-		if _, ok := s.pieces[p]; !ok {
-			s.pieces[p] = struct{}{}
-			if len(p) == 1 {
-				for c := range 256 {
-					s.setHead(p[0], byte(c))
-				}
-			} else {
-				s.setHead(p[0], p[1])
-			}
-			if i, found := slices.BinarySearch(s.lens, len(p)); !found {
-				s.lens = slices.Insert(s.lens, i, len(p))
-			}
-		}
-	}
 	for i := 0; i+pieceLen <= max(len(v), pieceLen); i++ {
 		w := v[i:min(i+pieceLen, len(v))]
-		add(w)
+		s.addPiece(w)
 		if s.longRun == 0 || 2*len(w) < s.longRun {
 			s.longRun = min(2*len(w), (4*pieceLen+2)/3)
 			s.minRun = min(2*minPart, s.longRun)
@@ -109,10 +106,39 @@ func (s *Set) addPieces(v string) {
 		for end < len(v) && end > start && !utf8.RuneStart(v[end]) {
 			end-- // the character at end is cut by the window: left out
 		}
+		if start < end {
+			s.wide = append(s.wide, v[start:end])
+		}
+	}
+	if slices.ContainsFunc([]rune(v), func(r rune) bool { return r >= 0x100 }) {
+		s.addWide() // some UTF-16 pieces of v may have no NUL byte
+	}
+}
+
+// addWide builds the UTF-16 and UTF-32 pieces of the pending windows.
+func (s *Set) addWide() {
+	windows := s.wide
+	s.wide = nil
+	for _, w := range windows {
 		for _, e := range unicodeEncodings {
-			if start < end {
-				add(e(v[start:end]))
+			s.addPiece(e(w))
+		}
+	}
+}
+
+// addPiece records one piece and its first two bytes.
+func (s *Set) addPiece(p string) {
+	if _, ok := s.pieces[p]; !ok {
+		s.pieces[p] = struct{}{}
+		if len(p) == 1 {
+			for c := range 256 {
+				s.setHead(p[0], byte(c))
 			}
+		} else {
+			s.setHead(p[0], p[1])
+		}
+		if i, found := slices.BinarySearch(s.lens, len(p)); !found {
+			s.lens = slices.Insert(s.lens, i, len(p))
 		}
 	}
 }
@@ -252,6 +278,9 @@ func (s *Set) quotes(t string) bool {
 // holds reports whether any of texts holds a piece of a secret.
 func (s *Set) holds(texts ...string) bool {
 	for _, v := range texts {
+		if len(s.wide) > 0 && strings.IndexByte(v, 0) >= 0 {
+			s.addWide()
+		}
 		for i := range len(v) {
 			var next byte
 			if i+1 < len(v) {

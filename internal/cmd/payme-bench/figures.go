@@ -101,42 +101,69 @@ resource "payme_refresh_token" "t" {
 `, n)
 }
 
-// applyDestroy times apply plus destroy of n refresh tokens against n
-// terraform_data resources, the median of sz.repeats runs each.
+// applyDestroyTime times apply plus destroy of n refresh tokens against the
+// floor plugin (the goal) and terraform_data (information), the median of
+// sz.repeats interleaved runs each. With latency, the floor makes no
+// request, so the latency every plugin must wait is added to it: ceil(n /
+// parallelism) rounds of requests, on apply and again on destroy.
 func (h *harness) applyDestroyTime(n int, latency time.Duration, sz sizes) (row, error) {
 	h.latency.Store(int64(latency))
 	defer h.latency.Store(0)
 	ours := refreshTokens(n)
-	base := devoverride.Preamble + fmt.Sprintf(`
+	data := devoverride.Preamble + fmt.Sprintf(`
 resource "terraform_data" "t" {
   count = %d
   input = count.index
 }
 `, n)
-	times, err := h.sideBySide(fmt.Sprintf("apply-%d-%s", n, latency), sz.repeats, applyDestroy,
-		variant{name: "ours", config: ours}, variant{name: "baseline", config: base})
+	costs, err := h.sideBySide(fmt.Sprintf("apply-%d-%s", n, latency), sz.repeats, applyDestroy,
+		variant{name: "ours", config: ours}, variant{name: "floor", config: ours, env: h.floorEnv()},
+		variant{name: "data", config: data})
 	if err != nil {
 		return row{}, err
 	}
 	if live := h.sandbox().LiveRefreshTokens(); live != 0 {
 		return row{}, fmt.Errorf("%d refresh tokens still live after destroy", live)
 	}
-	o, b := times[0], times[1]
-	r := row{figure: "2. apply + destroy wall time", unit: "s", ours: o.Seconds(), baseline: b.Seconds()}
+	r := timed(applyFigure, costs[0], costs[1])
+	r.info = costs[2]
 	if latency == 0 {
 		r.name = fmt.Sprintf("N=%d, sandbox answers at once", n)
-		r.note = "baseline: terraform_data"
+		r.note = "baseline: the floor plugin"
 		if n == sz.ratioN {
-			r.goal, r.ref = goalApply, b.Seconds()
+			r.goal = goalApply
 		}
 		return r, nil
 	}
-	floor := time.Duration(math.Ceil(float64(n)/float64(sz.parallelism))) * latency * 2
+	wait := time.Duration(math.Ceil(float64(n)/float64(sz.parallelism))) * latency * 2
 	r.name = fmt.Sprintf("N=%d, %s latency", n, latency)
-	r.note = fmt.Sprintf("floor: ceil(N/%d) x %s x 2 + baseline = %.2fs", sz.parallelism, latency, (floor + b).Seconds())
+	r.note = fmt.Sprintf("baseline: the floor plugin plus ceil(N/%d) x %s x 2 = %s of latency", sz.parallelism, latency, wait)
+	r.baseline += wait.Seconds()
 	if n == sz.latencyFloorN {
-		r.goal, r.ref = goalLatency, (floor + b).Seconds()
+		r.goal = goalLatency
 	}
+	return r, nil
+}
+
+const applyFigure = "2. apply + destroy"
+
+// accessTokenPlan times one terraform plan that opens k identical
+// payme_access_token blocks (one Pay-me request) against the floor's
+// ephemeral resource (none).
+func (h *harness) accessTokenPlan(k int, sz sizes) (row, error) {
+	config := devoverride.Preamble + fmt.Sprintf(`
+ephemeral "payme_access_token" "t" {
+  count  = %d
+  scopes = ["create:token"]
+}
+`, k)
+	costs, err := h.sideBySide(fmt.Sprintf("ephemeral-%d", k), sz.repeats, [][]string{{"plan", "-input=false", "-no-color"}},
+		variant{name: "ours", config: config}, variant{name: "floor", config: config, env: h.floorEnv()})
+	if err != nil {
+		return row{}, err
+	}
+	r := timed("2. plan with ephemeral payme_access_token", costs[0], costs[1])
+	r.name, r.note, r.goal = fmt.Sprintf("K=%d identical blocks", k), "baseline: the floor plugin", goalEphemeral
 	return r, nil
 }
 
@@ -146,19 +173,21 @@ resource "terraform_data" "t" {
 // otherwise. Terraform drops those lines either way (TF_LOG is unset).
 func (h *harness) logLevels(n int, sz sizes) (row, error) {
 	config := refreshTokens(n)
-	times, err := h.sideBySide(fmt.Sprintf("logs-%d", n), sz.repeats, applyDestroy,
+	costs, err := h.sideBySide(fmt.Sprintf("logs-%d", n), sz.repeats, applyDestroy,
 		variant{name: "default", config: config},
 		variant{name: "trace", config: config, env: []string{"TF_LOG_SDK=TRACE", "TF_LOG_PROVIDER=TRACE"}})
 	if err != nil {
 		return row{}, err
 	}
-	return row{figure: "2. apply + destroy wall time", name: fmt.Sprintf("N=%d, provider log levels matched to Terraform's", n),
-		note: "baseline: the same with the SDK's default TRACE logging", unit: "s",
-		ours: times[0].Seconds(), baseline: times[1].Seconds()}, nil
+	r := timed(applyFigure, costs[0], costs[1])
+	r.name = fmt.Sprintf("N=%d, provider log levels matched to Terraform's", n)
+	r.note = "baseline: the same with the SDK's default TRACE logging"
+	return r, nil
 }
 
-// startup compares terraform validate with and without the provider, and
-// reads the provider's peak RSS during an apply and its binary size.
+// startup compares terraform validate with the provider and with the floor
+// (and, for information, without either), and reads the provider's peak
+// RSS during an apply and its binary size.
 func (h *harness) startup(runs int) ([]row, error) {
 	with := devoverride.Preamble + `
 resource "payme_refresh_token" "t" {
@@ -170,12 +199,14 @@ resource "terraform_data" "t" {
   input = "x"
 }
 `
-	times, err := h.sideBySide("validate", runs, validate,
-		variant{name: "with", config: with}, variant{name: "without", config: without})
+	costs, err := h.sideBySide("validate", runs, validate,
+		variant{name: "with", config: with}, variant{name: "floor", config: with, env: h.floorEnv()},
+		variant{name: "without", config: without})
 	if err != nil {
 		return nil, err
 	}
-	w, wo := times[0], times[1]
+	v := timed(startupFigure, costs[0], costs[1])
+	v.name, v.note, v.goal, v.info = "terraform validate", "baseline: the floor plugin", goalValidate, costs[2]
 	rss, err := h.peakRSS()
 	if err != nil {
 		return nil, err
@@ -185,15 +216,15 @@ resource "terraform_data" "t" {
 		return nil, err
 	}
 	const mib = 1 << 20
-	const figure = "3. start-up and footprint"
 	return []row{
-		{figure: figure, name: "terraform validate", unit: "s", ours: w.Seconds(), baseline: wo.Seconds(),
-			note: "baseline: a configuration without the provider", goal: goalValidate, ref: wo.Seconds()},
-		{figure: figure, name: "provider peak RSS (apply of 10 tokens)", unit: "MiB", ours: float64(rss) / mib,
+		v,
+		{figure: startupFigure, name: "provider peak RSS (apply of 10 tokens)", unit: "MiB", ours: float64(rss) / mib,
 			goal: goalRSS, ref: 1},
-		{figure: figure, name: "provider binary size (-trimpath -s -w)", unit: "MiB", ours: float64(info.Size()) / mib},
+		{figure: startupFigure, name: "provider binary size (-trimpath -s -w)", unit: "MiB", ours: float64(info.Size()) / mib},
 	}, nil
 }
+
+const startupFigure = "3. start-up and footprint"
 
 // peakRSS applies a small configuration while watching the provider
 // process; VmHWM in /proc is the kernel's own high-water mark of its RSS.

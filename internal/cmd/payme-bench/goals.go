@@ -27,17 +27,18 @@ var (
 		title: "A bug in opening",
 		text:  "payme_refresh_token_secret opens a sealed token locally and must never call Pay-me. Run the acceptance tests.",
 	}
-	reasonPlugin = &reason{
-		title: "A plugin provider against a built-in resource",
-		text: "terraform_data is built into Terraform, so it costs no plugin process and no gRPC. Every " +
-			"command launches the provider as a plugin process (more than once: schema, validation, plan or apply), and " +
-			"every resource of a plugin provider costs several gRPC round trips (validate, plan and apply; on destroy " +
-			"refresh, plan and apply), each value encoded and decoded in both processes, plus its Pay-me request. On " +
-			"this 2-core machine that work is CPU-bound: `perf record -a` over a 300-token destroy shows Terraform " +
-			"itself using about 55% of the CPU, the provider about 20% (most of it in the plugin framework) and the " +
-			"sandbox 1%. No plugin provider can reach a built-in resource's cost; closing the gap would take Terraform " +
-			"changes (keeping plugins alive between commands, cheaper per-resource RPCs), or a baseline that is itself " +
-			"a plugin.",
+	reasonProvider = &reason{
+		title: "The provider does work a plugin need not",
+		text: "The floor is the same schema served with no logic, so whatever the provider costs beyond it is its " +
+			"own work: per RPC (the state upgrade path, Read or ModifyPlan recomputing what the state holds, " +
+			"schema building), per process (key derivation, client set-up) or per request (connections not " +
+			"reused). `make bench` prints where the provider process spends its CPU beside the floor's (\"Where " +
+			"the CPU goes\" below). What is left there: PlanResourceChange costs the provider about 0.2 s more per " +
+			"100 tokens than the floor, most of it the framework decoding and setting the plan for ModifyPlan one " +
+			"attribute at a time, which one `resp.Plan.Set` of the whole model would cut; each Pay-me call opens " +
+			"a connection when it may mint a refresh token (the mint rule closes it); and Terraform's own CPU is " +
+			"higher with the provider than with the floor, by about as much again, for a reason not yet found. " +
+			"The ephemeral figure also waits for its one Pay-me request, which the floor does not make.",
 	}
 	reasonRSS = &reason{
 		title: "The Go runtime and libraries",
@@ -49,12 +50,13 @@ var (
 
 // The goals, in the order the report lists them.
 var (
-	goalTokens   = &goal{name: "exactly", exact: true, factor: 1, of: "one request per distinct scope set", reason: reasonBug}
-	goalOpen     = &goal{name: "exactly", exact: true, factor: 1, of: "no request: opening is local", reason: reasonOpenBug}
-	goalApply    = &goal{name: "ratio <= 1.25", factor: 1.25, of: "terraform_data's time, at the judged N", reason: reasonPlugin}
-	goalLatency  = &goal{name: "within 20% of the floor", factor: 1.2, of: "the latency floor plus terraform_data's time", reason: reasonPlugin}
-	goalValidate = &goal{name: "ratio <= 1.2", factor: 1.2, of: "terraform validate without the provider", reason: reasonPlugin}
-	goalRSS      = &goal{name: "<= 40 MiB", factor: 40, of: "1 MiB", reason: reasonRSS}
+	goalTokens    = &goal{name: "exactly", exact: true, factor: 1, of: "one request per distinct scope set", reason: reasonBug}
+	goalOpen      = &goal{name: "exactly", exact: true, factor: 1, of: "no request: opening is local", reason: reasonOpenBug}
+	goalApply     = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "the floor plugin's wall and CPU time, at the judged N", reason: reasonProvider}
+	goalLatency   = &goal{name: "<= 1.10 x (floor + latency)", factor: 1.1, of: "the floor's wall time plus the latency every plugin waits; the floor's CPU time", reason: reasonProvider}
+	goalEphemeral = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "the floor's ephemeral resource, wall and CPU", reason: reasonProvider}
+	goalValidate  = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "terraform validate with the floor plugin, wall and CPU", reason: reasonProvider}
+	goalRSS       = &goal{name: "<= 40 MiB", factor: 40, of: "1 MiB", reason: reasonRSS}
 
-	goals = []*goal{goalTokens, goalOpen, goalApply, goalLatency, goalValidate, goalRSS}
+	goals = []*goal{goalTokens, goalOpen, goalApply, goalLatency, goalEphemeral, goalValidate, goalRSS}
 )

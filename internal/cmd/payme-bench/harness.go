@@ -26,6 +26,9 @@ type harness struct {
 	work    string
 	env     *devoverride.Env
 	latency atomic.Int64 // nanoseconds added before every sandbox answer
+	// floorRC is a CLI configuration whose dev_overrides point the
+	// provider's address at the floor plugin (internal/cmd/payme-floor).
+	floorRC string
 }
 
 func newHarness(ctx context.Context) (*harness, error) {
@@ -46,12 +49,33 @@ func newHarness(ctx context.Context) (*harness, error) {
 	// The provider is built as a release is: the size and start-up figures
 	// are a user's.
 	h.env, err = devoverride.Start(ctx, work, devoverride.Options{Sandbox: sandbox.New(cfg), Wrap: h.delay})
+	if err == nil {
+		h.floorRC, err = buildFloor(ctx, work)
+	}
 	if err != nil {
 		h.close()
 		return nil, err
 	}
 	return h, nil
 }
+
+// buildFloor builds the floor plugin as the provider is built, and writes
+// a CLI configuration that serves it under the provider's address.
+func buildFloor(ctx context.Context, work string) (string, error) {
+	dir := filepath.Join(work, "floor")
+	out, err := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", //nolint:gosec // fixed command
+		filepath.Join(dir, "terraform-provider-payme"), floorPackage).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", floorPackage, err, out)
+	}
+	rc := filepath.Join(work, "floor.tfrc")
+	return rc, devoverride.WriteCLIConfig(rc, dir)
+}
+
+const floorPackage = "github.com/payme-community/terraform-provider-payme/internal/cmd/payme-floor"
+
+// floorEnv makes a variant run the floor plugin in place of the provider.
+func (h *harness) floorEnv() []string { return []string{"TF_CLI_CONFIG_FILE=" + h.floorRC} }
 
 // delay holds every answer of the Pay-me API (not the control endpoints)
 // for the latency currently set.
@@ -83,18 +107,26 @@ func (h *harness) dir(name, config string) (string, error) {
 	return d, os.WriteFile(filepath.Join(d, "main.tf"), []byte(config), 0o600)
 }
 
-// cli runs the CLI in dir with extra environment variables and returns how
-// long it took.
-func (h *harness) cli(dir string, env []string, args ...string) (time.Duration, error) {
+// cost is what a command took: wall time, and the CPU time (user plus
+// system) of its whole process tree. The kernel adds a process's reaped
+// children to its own rusage, and Terraform reaps the plugins it starts,
+// so the CLI's rusage counts the provider too.
+type cost struct{ wall, cpu time.Duration }
+
+func (c cost) add(d cost) cost { return cost{c.wall + d.wall, c.cpu + d.cpu} }
+
+// cli runs the CLI in dir with extra environment variables (later ones
+// win) and returns what it cost.
+func (h *harness) cli(dir string, env []string, args ...string) (cost, error) {
 	cmd := exec.CommandContext(h.ctx, h.tf, args...)
 	cmd.Dir = dir
 	cmd.Env = h.env.Environ(env...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %w\n%s", filepath.Base(h.tf), strings.Join(args, " "), err, out)
+		return cost{}, fmt.Errorf("%s %s: %w\n%s", filepath.Base(h.tf), strings.Join(args, " "), err, out)
 	}
-	return time.Since(start), nil
+	return cost{wall: time.Since(start), cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }
 
 var (
@@ -113,10 +145,10 @@ type variant struct {
 
 // sideBySide is the one timing loop: it runs the commands in a fresh
 // directory for every variant, repeats times, interleaved so that noise
-// hits all alike, and returns the medians of the total times in the
-// variants' order.
-func (h *harness) sideBySide(label string, repeats int, commands [][]string, variants ...variant) ([]time.Duration, error) {
-	runs := make([][]time.Duration, len(variants))
+// hits all alike, and returns the medians of the total wall and CPU times
+// (each its own median) in the variants' order.
+func (h *harness) sideBySide(label string, repeats int, commands [][]string, variants ...variant) ([]cost, error) {
+	runs := make([][]cost, len(variants))
 	for i := range repeats {
 		for j, v := range variants {
 			dir, err := h.dir(fmt.Sprintf("%s-%d-%s", label, i, v.name), v.config)
@@ -130,29 +162,35 @@ func (h *harness) sideBySide(label string, repeats int, commands [][]string, var
 			runs[j] = append(runs[j], d)
 		}
 	}
-	medians := make([]time.Duration, len(runs))
+	medians := make([]cost, len(runs))
 	for j, r := range runs {
-		medians[j] = median(r)
+		medians[j] = cost{
+			wall: median(r, func(c cost) time.Duration { return c.wall }),
+			cpu:  median(r, func(c cost) time.Duration { return c.cpu }),
+		}
 	}
 	return medians, nil
 }
 
 // timeCommands runs the commands in dir in turn and returns their total
-// time.
-func (h *harness) timeCommands(dir string, env []string, commands [][]string) (time.Duration, error) {
-	var total time.Duration
+// cost.
+func (h *harness) timeCommands(dir string, env []string, commands [][]string) (cost, error) {
+	var total cost
 	for _, args := range commands {
-		d, err := h.cli(dir, env, args...)
+		c, err := h.cli(dir, env, args...)
 		if err != nil {
-			return 0, err
+			return cost{}, err
 		}
-		total += d
+		total = total.add(c)
 	}
 	return total, nil
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
+func median(cs []cost, of func(cost) time.Duration) time.Duration {
+	s := make([]time.Duration, len(cs))
+	for i, c := range cs {
+		s[i] = of(c)
+	}
 	slices.Sort(s)
 	return s[len(s)/2]
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSmoke runs the harness at its smallest sizes so that make test keeps
@@ -19,10 +20,13 @@ func TestSmoke(t *testing.T) {
 	}
 	report := out.String()
 	for _, want := range []string{
-		"| 1. /token requests per Terraform process | K=3 identical blocks (baseline: one request per block) | 1 requests | 3 requests | 0.33 | exactly 1 | yes |",
-		"| 1. /token requests per Terraform process | K=3 distinct scope sets (baseline: one request per block) | 3 requests | 3 requests | 1.00 | exactly 3 | yes |",
-		"| 1. /token requests per Terraform process | K=3 sealed tokens opened (baseline: one refresh grant per token) | 0 requests | 3 requests | 0.00 | exactly 0 | yes |",
-		"2. apply + destroy wall time | N=3, sandbox answers at once",
+		"| 1. /token requests per Terraform process | K=3 identical blocks (baseline: one request per block) | 1 requests | 3 requests | 0.33 | - | exactly 1 | yes |",
+		"| 1. /token requests per Terraform process | K=3 distinct scope sets (baseline: one request per block) | 3 requests | 3 requests | 1.00 | - | exactly 3 | yes |",
+		"| 1. /token requests per Terraform process | K=3 sealed tokens opened (baseline: one refresh grant per token) | 0 requests | 3 requests | 0.00 | - | exactly 0 | yes |",
+		"| 2. apply + destroy | N=3, sandbox answers at once (baseline: the floor plugin) | ",
+		"| 2. apply + destroy | N=3, 10ms latency (baseline: the floor plugin plus ceil(N/10) x 10ms x 2 = 20ms of latency) | ",
+		"| 2. plan with ephemeral payme_access_token | K=3 identical blocks (baseline: the floor plugin) | ",
+		"| 3. start-up and footprint | terraform validate (baseline: the floor plugin) | ",
 		"3. start-up and footprint | provider peak RSS",
 	} {
 		if !strings.Contains(report, want) {
@@ -34,6 +38,45 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("the report gives the reason %q %d times", g.reason.title, n)
 		}
 	}
+	// Every timed row gives CPU beside wall, for ours and its baseline.
+	for line := range strings.SplitSeq(report, "\n") {
+		if strings.HasPrefix(line, "| 2.") && strings.Count(line, ", CPU ") < 3 {
+			t.Errorf("a timed row lacks CPU beside wall: %s", line)
+		}
+	}
+}
+
+// TestTimedGoals: a timed row meets its goal only if wall and CPU both do.
+func TestTimedGoals(t *testing.T) {
+	t.Parallel()
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	c := func(wall, cpu int) cost { return cost{wall: ms(wall), cpu: ms(cpu)} }
+	cases := map[string]struct {
+		ours, floor cost
+		met         bool
+		over        []string
+	}{
+		"both within":       {ours: c(1100, 1100), floor: c(1000, 1000), met: true},
+		"wall over":         {ours: c(1200, 1000), floor: c(1000, 1000), over: []string{"wall 1.2 s"}},
+		"CPU over":          {ours: c(1000, 1200), floor: c(1000, 1000), over: []string{"CPU 1.2 s"}},
+		"both over":         {ours: c(1500, 1500), floor: c(1000, 1000), over: []string{"wall 1.5 s", "CPU 1.5 s"}},
+		"faster than floor": {ours: c(900, 900), floor: c(1000, 1000), met: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := timed("2", tc.ours, tc.floor)
+			r.goal = goalApply
+			if r.met() != tc.met {
+				t.Errorf("met = %v, want %v", r.met(), tc.met)
+			}
+			for _, want := range tc.over {
+				if !strings.Contains(r.overBy(), want) {
+					t.Errorf("overBy() = %q, lacks %q", r.overBy(), want)
+				}
+			}
+		})
+	}
 }
 
 // TestReportSaysEachReasonOnce misses three goals for one reason: the
@@ -41,9 +84,9 @@ func TestSmoke(t *testing.T) {
 func TestReportSaysEachReasonOnce(t *testing.T) {
 	t.Parallel()
 	rows := []row{
-		{figure: "2", name: "a", ours: 2, baseline: 1, unit: "s", goal: goalApply, ref: 1},
-		{figure: "2", name: "b", ours: 3, baseline: 1, unit: "s", goal: goalLatency, ref: 1},
-		{figure: "3", name: "c", ours: 2, baseline: 1, unit: "s", goal: goalValidate, ref: 1},
+		{figure: "2", name: "a", ours: 2, baseline: 1, oursCPU: 1, baseCPU: 1, unit: "s", goal: goalApply},
+		{figure: "2", name: "b", ours: 1, baseline: 1, oursCPU: 3, baseCPU: 1, unit: "s", goal: goalLatency},
+		{figure: "3", name: "c", ours: 2, baseline: 1, oursCPU: 2, baseCPU: 1, unit: "s", goal: goalValidate},
 		{figure: "3", name: "d", ours: 20, unit: "MiB", goal: goalRSS, ref: 1},
 	}
 	var b strings.Builder
@@ -57,7 +100,32 @@ func TestReportSaysEachReasonOnce(t *testing.T) {
 	if strings.Contains(out, "**3, d**") || strings.Contains(out, reasonRSS.text) {
 		t.Errorf("a met goal is listed as missed:\n%s", out)
 	}
-	if n := strings.Count(out, reasonPlugin.text); n != 1 {
+	if n := strings.Count(out, reasonProvider.text); n != 1 {
 		t.Errorf("the reason is given %d times, want once:\n%s", n, out)
+	}
+}
+
+// TestTrimProfile keeps the total, the heads, the handlers and our own
+// functions, and drops the runtime's.
+func TestTrimProfile(t *testing.T) {
+	t.Parallel()
+	top := `File: terraform-provider-payme
+Build ID: 1234
+Duration: 13.11s, Total samples = 2.26s (17.24%)
+      flat  flat%   sum%        cum   cum%
+         0     0%     0%      0.70s 30.97%  github.com/hashicorp/terraform-plugin-go/tfprotov6/internal/tfplugin6._Provider_PlanResourceChange_Handler
+     0.02s  0.88%  0.88%      0.70s 30.97%  runtime.mallocgc
+         0     0%  7.96%      0.18s  7.96%  github.com/payme-community/terraform-provider-payme/internal/provider.(*refreshTokenResource).Create
+`
+	got := trimProfile(top)
+	for _, want := range []string{"Total samples = 2.26s", "flat%", "_PlanResourceChange_Handler", "refreshTokenResource).Create"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("trimProfile dropped %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"Build ID", "runtime.mallocgc"} {
+		if strings.Contains(got, not) {
+			t.Errorf("trimProfile kept %q:\n%s", not, got)
+		}
 	}
 }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// floorProvider has the provider's schema and configures nothing.
+type floorProvider struct{ real provider.Provider }
+
+var (
+	_ provider.Provider                       = floorProvider{}
+	_ provider.ProviderWithEphemeralResources = floorProvider{}
+)
+
+// newFloor wraps the real provider's factory: every schema comes from it,
+// every behaviour is replaced.
+func newFloor(provide func() provider.Provider) func() provider.Provider {
+	return func() provider.Provider { return floorProvider{real: provide()} }
+}
+
+func (p floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
+	p.real.Metadata(ctx, req, resp)
+}
+
+func (p floorProvider) Schema(ctx context.Context, req provider.SchemaRequest, resp *provider.SchemaResponse) {
+	p.real.Schema(ctx, req, resp)
+}
+
+func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (p floorProvider) Resources(ctx context.Context) []func() resource.Resource {
+	var out []func() resource.Resource
+	for _, f := range p.real.Resources(ctx) {
+		out = append(out, func() resource.Resource { return floorResource{real: f()} })
+	}
+	return out
+}
+
+func (p floorProvider) EphemeralResources(ctx context.Context) []func() ephemeral.EphemeralResource {
+	withEph, ok := p.real.(provider.ProviderWithEphemeralResources)
+	if !ok {
+		return nil
+	}
+	var out []func() ephemeral.EphemeralResource
+	for _, f := range withEph.EphemeralResources(ctx) {
+		out = append(out, func() ephemeral.EphemeralResource { return floorEphemeral{real: f()} })
+	}
+	return out
+}
+
+func (p floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+// floorResource has a real resource's type name and schema (its validators,
+// defaults and plan modifiers included, as they are part of the schema) and
+// none of its methods: no ModifyPlan, no state upgrade, no request.
+type floorResource struct{ real resource.Resource }
+
+func (r floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	r.real.Metadata(ctx, req, resp)
+}
+
+func (r floorResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	r.real.Schema(ctx, req, resp)
+}
+
+// Create makes up every value the plan leaves unknown.
+func (floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = madeUp(req.Plan.Raw, known)
+}
+
+// Read keeps the state as it is.
+func (floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = madeUp(req.Plan.Raw, known)
+}
+
+// Delete does nothing; the framework removes the state.
+func (floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+func known(_ string, v tftypes.Value) bool { return v.IsKnown() }
+
+// floorEphemeral has a real ephemeral resource's type name and schema, and
+// opens with values made up for every computed-only attribute.
+type floorEphemeral struct{ real ephemeral.EphemeralResource }
+
+func (e floorEphemeral) Metadata(ctx context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	e.real.Metadata(ctx, req, resp)
+}
+
+func (e floorEphemeral) Schema(ctx context.Context, req ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	e.real.Schema(ctx, req, resp)
+}
+
+func (floorEphemeral) Open(_ context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	attrs := req.Config.Schema.GetAttributes()
+	resp.Result.Raw = madeUp(req.Config.Raw, func(name string, _ tftypes.Value) bool {
+		a, ok := attrs[name]
+		return !ok || !a.IsComputed() || a.IsOptional()
+	})
+}
+
+// madeUp replaces each top-level attribute of obj that keep refuses with a
+// value of its type: a string, a positive number, false, an empty
+// collection.
+func madeUp(obj tftypes.Value, keep func(string, tftypes.Value) bool) tftypes.Value {
+	var attrs map[string]tftypes.Value
+	if err := obj.As(&attrs); err != nil {
+		return obj
+	}
+	for name, v := range attrs {
+		if !keep(name, v) {
+			attrs[name] = value(v.Type())
+		}
+	}
+	return tftypes.NewValue(obj.Type(), attrs)
+}
+
+func value(t tftypes.Type) tftypes.Value {
+	switch {
+	case t.Is(tftypes.String):
+		return tftypes.NewValue(t, "floor")
+	case t.Is(tftypes.Number):
+		return tftypes.NewValue(t, 3600)
+	case t.Is(tftypes.Bool):
+		return tftypes.NewValue(t, false)
+	case t.Is(tftypes.Set{}), t.Is(tftypes.List{}):
+		return tftypes.NewValue(t, []tftypes.Value{})
+	case t.Is(tftypes.Map{}):
+		return tftypes.NewValue(t, map[string]tftypes.Value{})
+	}
+	return tftypes.NewValue(t, nil)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	paymeprovider "github.com/payme-community/terraform-provider-payme/internal/provider"
+)
+
+// TestFloorHasTheProvidersSchemas: the floor serves every resource and
+// ephemeral resource of the provider under its name and with its schema,
+// so the two cannot drift.
+func TestFloorHasTheProvidersSchemas(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ours := paymeprovider.New("test")()
+	floor := newFloor(paymeprovider.New("test"))()
+	oursEph, ok := ours.(provider.ProviderWithEphemeralResources)
+	if !ok {
+		t.Fatal("the provider has no ephemeral resources")
+	}
+	floorEph, ok := floor.(provider.ProviderWithEphemeralResources)
+	if !ok {
+		t.Fatal("the floor has no ephemeral resources")
+	}
+	if len(floor.Resources(ctx)) != len(ours.Resources(ctx)) || len(floorEph.EphemeralResources(ctx)) != len(oursEph.EphemeralResources(ctx)) {
+		t.Fatal("the floor and the provider serve different numbers of resources")
+	}
+	for i, f := range floor.Resources(ctx) {
+		r, fl := ours.Resources(ctx)[i](), f()
+		var rm, fm resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "payme"}, &rm)
+		fl.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "payme"}, &fm)
+		var rs, fs resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &rs)
+		fl.Schema(ctx, resource.SchemaRequest{}, &fs)
+		if rm.TypeName != fm.TypeName || !rs.Schema.Type().Equal(fs.Schema.Type()) || rs.Schema.Version != fs.Schema.Version {
+			t.Errorf("resource %s: the floor's is %s with another schema", rm.TypeName, fm.TypeName)
+		}
+	}
+	for i, f := range floorEph.EphemeralResources(ctx) {
+		r, fl := oursEph.EphemeralResources(ctx)[i](), f()
+		var rm, fm ephemeral.MetadataResponse
+		r.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "payme"}, &rm)
+		fl.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "payme"}, &fm)
+		var rs, fs ephemeral.SchemaResponse
+		r.Schema(ctx, ephemeral.SchemaRequest{}, &rs)
+		fl.Schema(ctx, ephemeral.SchemaRequest{}, &fs)
+		if rm.TypeName != fm.TypeName || !rs.Schema.Type().Equal(fs.Schema.Type()) {
+			t.Errorf("ephemeral resource %s: the floor's is %s with another schema", rm.TypeName, fm.TypeName)
+		}
+	}
+}
+
+// TestMadeUp: values the plan leaves unknown are made up with their type;
+// known and null ones are kept.
+func TestMadeUp(t *testing.T) {
+	t.Parallel()
+	set := tftypes.Set{ElementType: tftypes.String}
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"id": tftypes.String, "n": tftypes.Number, "b": tftypes.Bool, "s": set,
+		"m": tftypes.Map{ElementType: tftypes.String}, "kept": tftypes.String, "null": tftypes.String,
+	}}
+	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
+	in := tftypes.NewValue(typ, map[string]tftypes.Value{
+		"id": unknown(tftypes.String), "n": unknown(tftypes.Number), "b": unknown(tftypes.Bool), "s": unknown(set),
+		"m": unknown(tftypes.Map{ElementType: tftypes.String}), "kept": tftypes.NewValue(tftypes.String, "mine"),
+		"null": tftypes.NewValue(tftypes.String, nil),
+	})
+	out := madeUp(in, known)
+	if !out.IsFullyKnown() {
+		t.Fatalf("unknown values remain: %s", out)
+	}
+	var attrs map[string]tftypes.Value
+	if err := out.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	var kept string
+	if err := attrs["kept"].As(&kept); err != nil || kept != "mine" || !attrs["null"].IsNull() {
+		t.Errorf("known values changed: kept %q, null %s", kept, attrs["null"])
+	}
+}
