@@ -159,7 +159,7 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 		},
 		"URL ending in /token": {
 			block: `auth_url = "https://auth.alignet.io/token"`,
-			want:  []string{"Invalid Pay-me auth URL", "ends in /token, which the provider appends itself", "without it"},
+			want:  []string{"Invalid Pay-me Auth URL", "ends in /token, which the provider appends itself", "without it"},
 		},
 		"URL with credentials": {
 			block: `auth_url = "https://user:pw@auth.alignet.io"`,
