@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/payme-community/terraform-provider-payme/internal/loglevel"
 	"github.com/payme-community/terraform-provider-payme/internal/provider"
 )
 
@@ -21,7 +22,7 @@ func main() {
 	flag.Parse()
 	// A debugging session wants every log line.
 	if !debug {
-		matchLogLevels()
+		loglevel.Match()
 	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

@@ -41,19 +41,34 @@ func TestFingerprintOf(t *testing.T) {
 func TestNoSecretInState(t *testing.T) {
 	t.Parallel()
 	state := &tfjson.State{Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{Resources: []*tfjson.StateResource{{
-		Address: "x.y", AttributeValues: map[string]any{"nested": map[string]any{"list": []any{"has-SECRET-inside"}}},
+		Address: "x.y", AttributeValues: map[string]any{"nested": map[string]any{"list": []any{
+			"has-SECRET-inside", "a piece: 0123456789ab, no more", "html: <&>pass&word<>",
+		}}},
 	}}}}}
-	check := func(secrets ...string) error {
-		var resp statecheck.CheckStateResponse
-		NoSecretInState(func() []string { return secrets }).CheckState(context.Background(), statecheck.CheckStateRequest{State: state}, &resp)
-		return resp.Error
+	cases := map[string]struct {
+		secrets []string
+		leak    string // the index named, "" for none
+	}{
+		"absent":                     {[]string{"absent", ""}, ""},
+		"nested, whole":              {[]string{"absent", "SECRET"}, "#1"},
+		"a 12-character piece":       {[]string{"xxxx0123456789abyyyy"}, "#0"},
+		"11 characters are no piece": {[]string{"xxxx0123456789a-yyyy"}, ""},
+		"characters JSON escapes":    {[]string{"", "<&>pass&word<>"}, "#1"},
 	}
-	if err := check("absent", ""); err != nil {
-		t.Errorf("no secret present, got %v", err)
-	}
-	err := check("absent", "SECRET")
-	if err == nil || !strings.Contains(err.Error(), "#1") || strings.Contains(err.Error(), "SECRET") {
-		t.Errorf("a nested secret must be found and named by index only, got %v", err)
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var resp statecheck.CheckStateResponse
+			NoSecretInState(func() []string { return tc.secrets }).CheckState(context.Background(), statecheck.CheckStateRequest{State: state}, &resp)
+			switch {
+			case tc.leak == "" && resp.Error != nil:
+				t.Errorf("no secret present, got %v", resp.Error)
+			case tc.leak != "" && (resp.Error == nil || !strings.Contains(resp.Error.Error(), tc.leak)):
+				t.Errorf("want the leak named %s, got %v", tc.leak, resp.Error)
+			case resp.Error != nil && strings.Contains(resp.Error.Error(), "SECRET"):
+				t.Error("the error shows the secret")
+			}
+		})
 	}
 }
 

@@ -410,7 +410,7 @@ resource "terraform_data" "slow" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(log), "Pay-me access token about to expire: The payme_access_token opened for this run expires at ") {
+	if !strings.Contains(string(log), "Pay-me Access Token About to Expire: The payme_access_token opened for this run expires at ") {
 		t.Errorf("the log lacks the renewal warning")
 	}
 }

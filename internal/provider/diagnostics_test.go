@@ -227,9 +227,18 @@ func TestAccDiagnostics_unusableLifetime(t *testing.T) {
 ephemeral "payme_access_token" "t" {
   scopes = ["create:token"]
 }` + echoOf("t"),
-			ExpectError: diagRegexp("Access token too short-lived", "valid for 0s"),
+			ExpectError: diagRegexp("Access Token Too Short-Lived", "valid for 0s"),
 		}},
 	})
+	// An access token is refused, not retried, and there is nothing to revoke.
+	mu.Lock()
+	defer mu.Unlock()
+	if revokes != 0 {
+		t.Errorf("%d revokes, want none: the answer carried no refresh token", revokes)
+	}
+	if len(seen) != 1 || !strings.HasSuffix(seen[0], "/token") {
+		t.Errorf("requests to %q, want one to /token", seen)
+	}
 }
 
 // TestAccDiagnostics_tokenLengthPolicy: one length policy for both objects.

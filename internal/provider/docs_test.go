@@ -268,16 +268,29 @@ func TestDocsSandboxGuide(t *testing.T) {
 func TestDocsDurationLimits(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	// Every unit the one parser accepts is named, and no other.
+	units := func(object, attr, desc string) {
+		for _, u := range []string{"d", "h", "m", "s", "ms", "us", "ns", "w", "y"} {
+			_, err := duration.Parse("1" + u)
+			if named := strings.Contains(desc, "`"+u+"`"); named != (err == nil) {
+				t.Errorf("%s.%s: the description names the unit %s: %v; the parser accepts it: %v", object, attr, u, named, err == nil)
+			}
+		}
+	}
 	check := func(object, attr, desc string, validators []validator.String) {
 		for _, v := range validators {
 			switch d := v.(type) {
 			case durationValidator:
+				units(object, attr, desc)
 				for _, limit := range []string{duration.Format(d.min), duration.Format(d.max)} {
 					if !strings.Contains(desc, "`"+limit+"`") {
 						t.Errorf("%s.%s: the description does not state the limit %s", object, attr, limit)
 					}
 				}
 			case stringSetting:
+				if d.attr == settingRequestTimeout.attr {
+					units(object, attr, desc)
+				}
 				if d.attr == settingRequestTimeout.attr && !strings.Contains(desc, "`"+duration.Format(maxRequestTimeout)+"`") {
 					t.Errorf("%s.%s: the description does not state the limit %s", object, attr, duration.Format(maxRequestTimeout))
 				}

@@ -22,8 +22,8 @@ var _ validator.String = durationValidator{}
 
 // limits is the sentence each duration attribute's description ends with.
 func (v durationValidator) limits() string {
-	return fmt.Sprintf("It must be between `%s` and `%s`, written with the units `d` (24 hours), `h`, `m` and `s`, "+
-		"alone or combined as in `1h30m` or `1d12h`.", duration.Format(v.min), duration.Format(v.max))
+	return fmt.Sprintf("It must be between `%s` and `%s`, written with the units `d` (24 hours), `h`, `m`, `s`, `ms`, `us` "+
+		"and `ns`, alone or combined as in `1h30m` or `1d12h`.", duration.Format(v.min), duration.Format(v.max))
 }
 
 func (v durationValidator) Description(ctx context.Context) string { return v.MarkdownDescription(ctx) }

@@ -264,7 +264,7 @@ func renewWarning(expiresAtJSON []byte) (summary, detail string) {
 	if json.Unmarshal(expiresAtJSON, &at) == nil && at != "" {
 		when = "at " + at
 	}
-	return "Pay-me access token about to expire",
+	return "Pay-me Access Token About to Expire",
 		fmt.Sprintf("The payme_access_token opened for this run expires %s and cannot be renewed in place. "+
 			"Anything that uses it after then will be refused by Pay-me. Run Terraform again to get a fresh token, "+
 			"or raise min_validity so that a run never outlives its token.", when)

@@ -187,7 +187,7 @@ func TestAccAccessToken_tooShortLived(t *testing.T) {
 ephemeral "payme_access_token" "t" {
   scopes = ["create:token"]
 }` + echoOf("t"),
-			ExpectError: diagRegexp("Access token too short-lived", "valid for 2m0s, less than min_validity (5m0s)"),
+			ExpectError: diagRegexp("Access Token Too Short-Lived", "valid for 2m0s, less than min_validity (5m0s)"),
 		}, {
 			Config: e.providerBlock() + `
 ephemeral "payme_access_token" "t" {
@@ -209,9 +209,9 @@ func TestAccAccessToken_invalidConfiguration(t *testing.T) {
 		want []string
 	}{
 		"no scopes":        {`scopes = []`, []string{"No Scopes", "scopes is empty", `such as scopes = ["create:token", "post:charges"]`}},
-		"blank scope":      {`scopes = [""]`, []string{"Invalid scope", "A scope name is empty"}},
-		"scope with space": {`scopes = ["a b"]`, []string{"Invalid scope", `"a b" contains white space`}},
-		"offline_access":   {`scopes = ["create:token", "offline_access"]`, []string{"offline_access Not Allowed Here", "would stay live", "Remove offline_access", "use a payme_refresh_token resource"}},
+		"blank scope":      {`scopes = [""]`, []string{"Invalid Scope", "A scope name is empty"}},
+		"scope with space": {`scopes = ["a b"]`, []string{"Invalid Scope", `"a b" contains white space`}},
+		"offline_access":   {`scopes = ["create:token", "offline_access"]`, []string{"Offline Access Not Allowed Here", "would stay live", "Remove offline_access", "use a payme_refresh_token resource"}},
 		"password and refresh token": {
 			`scopes = ["create:token"]
   password      = "x"
@@ -246,7 +246,7 @@ func TestRenewWarning(t *testing.T) {
 		`not json`:               "expires soon and cannot be renewed",
 	} {
 		summary, detail := renewWarning([]byte(in))
-		if summary != "Pay-me access token about to expire" || !strings.Contains(detail, want) {
+		if summary != "Pay-me Access Token About to Expire" || !strings.Contains(detail, want) {
 			t.Errorf("renewWarning(%q) = %q, %q; want a detail containing %q", in, summary, detail, want)
 		}
 	}

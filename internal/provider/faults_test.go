@@ -80,27 +80,27 @@ func TestAccFaults_lastingFailuresFailCleanly(t *testing.T) {
 	}{
 		"503 beyond the retries": {
 			sandbox.Fault{Count: 4, Status: 503, Kind: sandbox.FaultStatus},
-			[]string{"Pay-me unavailable", "Pay-me POST /token (password grant) failed: HTTP 503, Pay-me code \"01\"", "(after 3 attempts)"},
+			[]string{"Pay-me Unavailable", "Pay-me POST /token (password grant) failed: HTTP 503, Pay-me code \"01\"", "(after 3 attempts)"},
 		},
 		"429 beyond the retries": {
 			sandbox.Fault{Count: 4, Status: 429, Kind: sandbox.FaultStatus},
-			[]string{"Pay-me unavailable", "HTTP 429", "(after 3 attempts)"},
+			[]string{"Pay-me Unavailable", "HTTP 429", "(after 3 attempts)"},
 		},
 		"dropped connections beyond the retries": {
 			sandbox.Fault{Count: 4, Kind: sandbox.FaultDrop},
-			[]string{"Pay-me Unreachable", "Pay-me POST /token (password grant) failed", "(after 3 attempts)"},
+			[]string{"Pay-me Unavailable", "Pay-me POST /token (password grant) failed", "may have issued a refresh token", "(after 3 attempts)"},
 		},
 		"too slow beyond the retries": {
 			sandbox.Fault{Count: 4, Latency: 3 * time.Second, Kind: sandbox.FaultLatency},
-			[]string{"Pay-me Unreachable", "Pay-me POST /token (password grant) failed", "(after 3 attempts)"},
+			[]string{"Pay-me Unavailable", "Pay-me POST /token (password grant) failed", "may have issued a refresh token", "(after 3 attempts)"},
 		},
 		"credentials refused": {
 			sandbox.Fault{Count: 1, Status: 401, Kind: sandbox.FaultStatus},
-			[]string{"Pay-me rejected the credentials", "HTTP 401, Pay-me code \"01\"", "(after 1 attempt)"},
+			[]string{"Pay-me Rejected the Credentials", "HTTP 401, Pay-me code \"01\"", "(after 1 attempt)"},
 		},
 		"bad request": {
 			sandbox.Fault{Count: 1, Status: 400, Kind: sandbox.FaultStatus},
-			[]string{"Pay-me rejected the request", "HTTP 400, Pay-me code \"01\"", "(after 1 attempt)"},
+			[]string{"Pay-me Rejected the Request", "HTTP 400, Pay-me code \"01\"", "(after 1 attempt)"},
 		},
 		"success false with code 01": {
 			sandbox.Fault{Count: 1, Kind: sandbox.FaultSuccessFalse},
@@ -108,19 +108,19 @@ func TestAccFaults_lastingFailuresFailCleanly(t *testing.T) {
 		},
 		"success without an access token": {
 			sandbox.Fault{Count: 1, Kind: sandbox.FaultNoToken},
-			[]string{"Unexpected answer from Pay-me", "HTTP 200"},
+			[]string{"Unexpected Answer from Pay-me", "HTTP 200"},
 		},
 		"success without a refresh token": {
 			sandbox.Fault{Count: 1, Kind: sandbox.FaultNoRefresh},
-			[]string{"Unexpected answer from Pay-me", "HTTP 200"},
+			[]string{"Unexpected Answer from Pay-me", "HTTP 200"},
 		},
 		"truncated body": {
 			sandbox.Fault{Count: 1, Kind: sandbox.FaultTruncated},
-			[]string{"Unexpected answer from Pay-me", "HTTP 200"},
+			[]string{"Unexpected Answer from Pay-me", "HTTP 200"},
 		},
 		"HTML page with status 200": {
 			sandbox.Fault{Count: 1, Status: 200, Kind: sandbox.FaultNotJSON},
-			[]string{"Unexpected answer from Pay-me", "HTTP 200"},
+			[]string{"Unexpected Answer from Pay-me", "HTTP 200"},
 		},
 	}
 	for name, tc := range cases {

@@ -223,7 +223,7 @@ ephemeral "payme_access_token" "t" {
   min_validity = "2d"
 }` + echoOf("t"), []string{"Duration Out of Range", "min_validity must be between 0s and 24h"}},
 		"request_timeout": {e.providerBlock(`request_timeout = "1d"`) + refreshTokenMinimal,
-			[]string{"Invalid request timeout", "must be more than 0s and at most 10m"}},
+			[]string{"Invalid Request Timeout", "must be more than 0s and at most 10m"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -89,7 +90,7 @@ var (
 
 // settingMaxRetries is no string validator (max_retries is a number), only
 // the names its environment variable is resolved and reported under.
-var settingMaxRetries = stringSetting{"max_retries", "PAYME_MAX_RETRIES", "Invalid max_retries", func(s string) error {
+var settingMaxRetries = stringSetting{"max_retries", "PAYME_MAX_RETRIES", "Invalid Maximum Retries", func(s string) error {
 	_, err := parseMaxRetries(s)
 	return err
 }}
@@ -151,7 +152,7 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: "How long one HTTP attempt may take, as a duration such as `30s` (the default) or `2m`, " +
-					"more than `0s` and at most `" + duration.Format(maxRequestTimeout) + "`; the units are `d`, `h`, `m` and `s`. " +
+					"more than `0s` and at most `" + duration.Format(maxRequestTimeout) + "`; the units are `d`, `h`, `m`, `s`, `ms`, `us` and `ns`. " +
 					"A timed-out attempt counts as a temporary failure and is retried. " +
 					"Environment variable: `PAYME_REQUEST_TIMEOUT`.",
 				Optional:   true,
@@ -159,7 +160,7 @@ func (p *paymeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a temporary failure "+
-					"(HTTP 429, a 5xx answer, a network error or a timeout), with exponential backoff that honours "+
+					"(HTTP 429, a 5xx answer other than 501 Not Implemented, a network error or a timeout), with exponential backoff that honours "+
 					"`Retry-After`. Defaults to %d; `0` disables retries; at most %d. Environment variable: `PAYME_MAX_RETRIES`.",
 					defaultMaxRetries, maxRetriesLimit),
 				Optional:   true,
@@ -333,7 +334,7 @@ func requireCredential(s stringSetting, value string, diags *diag.Diagnostics) {
 	if value != "" {
 		return
 	}
-	diags.AddAttributeError(path.Root(s.attr), "Missing Pay-me "+s.attr,
+	diags.AddAttributeError(path.Root(s.attr), "Missing "+strings.TrimPrefix(s.title, "Invalid "),
 		fmt.Sprintf("The provider needs a %s to call Pay-me. Set %s in the provider configuration or the %s environment variable.", s.attr, s.attr, s.env))
 }
 

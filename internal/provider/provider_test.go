@@ -131,96 +131,96 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 	}{
 		"unknown environment": {
 			block: `environment = "staging"`,
-			want:  []string{"Invalid Pay-me environment", "use production, preproduction or development", "PAYME_ENVIRONMENT environment variable"},
+			want:  []string{"Invalid Pay-me Environment", "use production, preproduction or development", "PAYME_ENVIRONMENT environment variable"},
 		},
 		"unknown environment from env": {
 			env:  map[string]string{"PAYME_ENVIRONMENT": "staging"},
-			want: []string{"Invalid Pay-me environment", "PAYME_ENVIRONMENT environment variable is not a Pay-me environment"},
+			want: []string{"Invalid Pay-me Environment", "PAYME_ENVIRONMENT environment variable is not a Pay-me environment"},
 		},
 		"http to a remote host": {
 			block: `auth_url = "http://auth.alignet.io"`,
-			want:  []string{"Invalid Pay-me auth URL", "host that is not loopback: use https://"},
+			want:  []string{"Invalid Pay-me Auth URL", "host that is not loopback: use https://"},
 		},
 		"not a URL": {
 			block: `auth_url = "auth.alignet.io"`,
-			want:  []string{"Invalid Pay-me auth URL", "is not an absolute URL"},
+			want:  []string{"Invalid Pay-me Auth URL", "is not an absolute URL"},
 		},
 		"other scheme": {
 			block: `auth_url = "ftp://127.0.0.1"`,
-			want:  []string{"Invalid Pay-me auth URL", `uses the scheme "ftp": use https://`},
+			want:  []string{"Invalid Pay-me Auth URL", `uses the scheme "ftp": use https://`},
 		},
 		"URL with a query": {
 			block: `auth_url = "https://auth.alignet.io/?x=1"`,
-			want:  []string{"Invalid Pay-me auth URL", "must not have a query or a fragment"},
+			want:  []string{"Invalid Pay-me Auth URL", "must not have a query or a fragment"},
 		},
 		"URL with an empty query": {
 			block: `auth_url = "https://auth.alignet.io?"`,
-			want:  []string{"Invalid Pay-me auth URL", "must not have a query or a fragment"},
+			want:  []string{"Invalid Pay-me Auth URL", "must not have a query or a fragment"},
 		},
 		"URL ending in /token": {
 			block: `auth_url = "https://auth.alignet.io/token"`,
-			want:  []string{"Invalid Pay-me auth URL", "ends in /token, which the provider appends itself", "without it"},
+			want:  []string{"Invalid Pay-me Auth URL", "ends in /token, which the provider appends itself", "without it"},
 		},
 		"URL with credentials": {
 			block: `auth_url = "https://user:pw@auth.alignet.io"`,
-			want:  []string{"Invalid Pay-me auth URL", "must not carry credentials"},
+			want:  []string{"Invalid Pay-me Auth URL", "must not carry credentials"},
 		},
 		"bad URL from env": {
 			env:  map[string]string{"PAYME_AUTH_URL": "http://10.0.0.1"},
-			want: []string{"Invalid Pay-me auth URL", "PAYME_AUTH_URL environment variable uses http://"},
+			want: []string{"Invalid Pay-me Auth URL", "PAYME_AUTH_URL environment variable uses http://"},
 		},
 		"empty audience": {
 			block: `audience = ""`,
-			want:  []string{"Invalid Pay-me audience", "must be a non-empty identifier"},
+			want:  []string{"Invalid Pay-me Audience", "must be a non-empty identifier"},
 		},
 		"client_id too long": {
 			block: fmt.Sprintf(`client_id = %q`, long),
-			want:  []string{"Invalid Pay-me client ID", "The value of client_id is longer than 100 characters"},
+			want:  []string{"Invalid Pay-me Client ID", "The value of client_id is longer than 100 characters"},
 		},
 		"client_id with white space": {
 			block: `client_id = "demo client"`,
-			want:  []string{"Invalid Pay-me client ID", "contains white space"},
+			want:  []string{"Invalid Pay-me Client ID", "contains white space"},
 		},
 		"client_secret too long from env": {
 			env:  map[string]string{"PAYME_CLIENT_SECRET": long},
-			want: []string{"Invalid Pay-me client secret", "PAYME_CLIENT_SECRET environment variable is longer than 100 characters"},
+			want: []string{"Invalid Pay-me Client Secret", "PAYME_CLIENT_SECRET environment variable is longer than 100 characters"},
 		},
 		"missing credentials": {
 			noCreds: true,
-			want:    []string{"Missing Pay-me client_id", "PAYME_CLIENT_ID environment variable"},
+			want:    []string{"Missing Pay-me Client ID", "PAYME_CLIENT_ID environment variable"},
 		},
 		"missing secret": {
 			noCreds: true,
 			block:   fmt.Sprintf(`client_id = %q`, demoClientID),
-			want:    []string{"Missing Pay-me client_secret", "PAYME_CLIENT_SECRET environment variable"},
+			want:    []string{"Missing Pay-me Client Secret", "PAYME_CLIENT_SECRET environment variable"},
 		},
 		"api_version not digits": {
 			block: `api_version = "v2"`,
-			want:  []string{"Invalid Pay-me API version", "must be digits only"},
+			want:  []string{"Invalid Pay-me API Version", "must be digits only"},
 		},
 		"request_timeout not a duration": {
 			block: `request_timeout = "soon"`,
-			want:  []string{"Invalid request timeout", "is not a duration", "PAYME_REQUEST_TIMEOUT"},
+			want:  []string{"Invalid Request Timeout", "is not a duration", "PAYME_REQUEST_TIMEOUT"},
 		},
 		"request_timeout negative": {
 			block: `request_timeout = "-5s"`,
-			want:  []string{"Invalid request timeout", "must be more than 0s and at most 10m"},
+			want:  []string{"Invalid Request Timeout", "must be more than 0s and at most 10m"},
 		},
 		"request_timeout from env": {
 			env:  map[string]string{"PAYME_REQUEST_TIMEOUT": "forever"},
-			want: []string{"Invalid request timeout", "PAYME_REQUEST_TIMEOUT environment variable is not a duration"},
+			want: []string{"Invalid Request Timeout", "PAYME_REQUEST_TIMEOUT environment variable is not a duration"},
 		},
 		"max_retries negative": {
 			block: `max_retries = -1`,
-			want:  []string{"Invalid max_retries", "must be between 0 (no retries) and 10", "PAYME_MAX_RETRIES"},
+			want:  []string{"Invalid Maximum Retries", "must be between 0 (no retries) and 10", "PAYME_MAX_RETRIES"},
 		},
 		"max_retries too high from env": {
 			env:  map[string]string{"PAYME_MAX_RETRIES": "11"},
-			want: []string{"Invalid max_retries", "PAYME_MAX_RETRIES environment variable must be between 0"},
+			want: []string{"Invalid Maximum Retries", "PAYME_MAX_RETRIES environment variable must be between 0"},
 		},
 		"max_retries not a number from env": {
 			env:  map[string]string{"PAYME_MAX_RETRIES": "many"},
-			want: []string{"Invalid max_retries", "is not a whole number"},
+			want: []string{"Invalid Maximum Retries", "is not a whole number"},
 		},
 		"max_retries wrong type": {
 			block: `max_retries = "four"`,
@@ -325,11 +325,18 @@ resource "payme_refresh_token" "t" {
 
 // diagRegexp matches Terraform's rendering of a diagnostic that contains
 // each part in order; Terraform wraps long lines, so any white space in a
-// part matches any run of white space.
+// part matches any run of white space. The first part (the title, where a
+// test names one) must match exactly, letter case included, so that tests
+// hold titles to Title Case (TestDiagnosticTitles checks every title the
+// code writes); the prose after it matches in any case.
 func diagRegexp(parts ...string) *regexp.Regexp {
 	quoted := make([]string, len(parts))
 	for i, p := range parts {
 		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
 	}
-	return regexp.MustCompile(`(?i)` + strings.Join(quoted, `[\s\S]*`)) // titles are Title Case, prose is not
+	re := quoted[0]
+	if len(quoted) > 1 {
+		re += `[\s\S]*(?i:` + strings.Join(quoted[1:], `[\s\S]*`) + `)`
+	}
+	return regexp.MustCompile(re)
 }

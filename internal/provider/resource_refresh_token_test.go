@@ -443,8 +443,8 @@ func TestAccRefreshToken_invalidConfiguration(t *testing.T) {
 		want  []string
 	}{
 		"no scopes":        {[]string{`scopes = []`}, []string{"No Scopes", "scopes is empty"}},
-		"blank scope":      {[]string{`scopes = [""]`}, []string{"Invalid scope", "A scope name is empty"}},
-		"scope with space": {[]string{`scopes = ["create:token post:charges"]`}, []string{"Invalid scope", `"create:token post:charges" contains white space`}},
+		"blank scope":      {[]string{`scopes = [""]`}, []string{"Invalid Scope", "A scope name is empty"}},
+		"scope with space": {[]string{`scopes = ["create:token post:charges"]`}, []string{"Invalid Scope", `"create:token post:charges" contains white space`}},
 		"bad rotate_after": {[]string{`scopes = ["create:token"]`, `rotate_after = "monthly"`}, []string{"Invalid Duration", `"monthly" is not a duration`, "such as 30d"}},
 		// The advice must itself be valid here: not the parser's "30s".
 		"rotate_after in months": {[]string{`scopes = ["create:token"]`, `rotate_after = "1mo"`},
@@ -471,8 +471,8 @@ func TestAccRefreshToken_createFailsCleanly(t *testing.T) {
 		fault sandbox.Fault
 		want  []string
 	}{
-		"no refresh token": {sandbox.Fault{Endpoint: "/token", Count: 1, Kind: sandbox.FaultNoRefresh}, []string{"Unexpected answer from Pay-me"}},
-		"bad password":     {sandbox.Fault{Endpoint: "/token", Count: 1, Status: 401, Kind: sandbox.FaultStatus}, []string{"Pay-me rejected the credentials", "HTTP 401"}},
+		"no refresh token": {sandbox.Fault{Endpoint: "/token", Count: 1, Kind: sandbox.FaultNoRefresh}, []string{"Unexpected Answer from Pay-me"}},
+		"bad password":     {sandbox.Fault{Endpoint: "/token", Count: 1, Status: 401, Kind: sandbox.FaultStatus}, []string{"Pay-me Rejected the Credentials", "HTTP 401"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -112,7 +112,7 @@ func (v scopesValidator) ValidateSet(ctx context.Context, req validator.SetReque
 	}
 	for _, e := range elems {
 		if s, ok := e.(types.String); ok && !s.IsUnknown() && s.ValueString() == offlineAccess {
-			resp.Diagnostics.AddAttributeError(req.Path, "offline_access Not Allowed Here",
+			resp.Diagnostics.AddAttributeError(req.Path, "Offline Access Not Allowed Here",
 				"scopes includes offline_access, which makes Pay-me issue a refresh token as well. An ephemeral "+
 					"payme_access_token keeps nothing that could revoke that refresh token later, so it would stay live "+
 					"and unknown to Terraform. Remove offline_access from these scopes; to obtain a refresh token, use a "+

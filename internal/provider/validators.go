@@ -50,7 +50,7 @@ func (maxRetriesValidator) ValidateInt64(_ context.Context, req validator.Int64R
 		return
 	}
 	if err := checkMaxRetries(req.ConfigValue.ValueInt64()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid max_retries",
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Maximum Retries",
 			fmt.Sprintf("The value of max_retries %s. (It can also come from the %s environment variable, used when max_retries is not set here.)",
 				err, settingMaxRetries.env))
 	}

@@ -167,7 +167,7 @@ ephemeral "payme_access_token" "t" {
 	return r, nil
 }
 
-// logLevels measures what matchLogLevels (package main) saves: the same apply
+// logLevels measures what loglevel.Match saves: the same apply
 // plus destroy with the provider's default log levels, and with the plugin
 // SDK and provider loggers at TRACE, as the SDK has them unless told
 // otherwise. Terraform drops those lines either way (TF_LOG is unset).

@@ -1,4 +1,4 @@
-package main
+package loglevel
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-func TestLogLevels(t *testing.T) {
+func TestLevels(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		env  map[string]string
@@ -43,22 +43,22 @@ func TestLogLevels(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := logLevels(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			got := levels(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
 			if !maps.Equal(got, tc.want) {
-				t.Errorf("logLevels(%v) = %v, want %v", tc.env, got, tc.want)
+				t.Errorf("levels(%v) = %v, want %v", tc.env, got, tc.want)
 			}
 		})
 	}
 }
 
 // TestProviderLogsNothingByDefault serves one RPC through the plugin SDK's
-// own server, in a child process, after matchLogLevels, with a provider
+// own server, in a child process, after Match, with a provider
 // that logs at TRACE: without TF_LOG the child must write no line on
 // stderr (Terraform would parse and drop it); with TF_LOG=TRACE it must,
 // which shows the check can see a line.
 func TestProviderLogsNothingByDefault(t *testing.T) {
 	if os.Getenv("PAYME_LOG_LEVELS_CHILD") != "" {
-		matchLogLevels()
+		Match()
 		s := tf6server.New("registry.terraform.io/payme-community/payme", tracingProvider{})
 		_, _ = s.GetProviderSchema(context.Background(), nil)
 		return

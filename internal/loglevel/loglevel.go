@@ -1,9 +1,11 @@
-package main
+// Package loglevel matches the plugin SDK's and the provider's log levels to
+// the level Terraform keeps.
+package loglevel
 
 import "os"
 
-// matchLogLevels keeps the plugin SDK and the provider from writing log
-// lines that Terraform will drop; main calls it before serving. Terraform
+// Match keeps the plugin SDK and the provider from writing log lines that
+// Terraform will drop; main calls it before serving. Terraform
 // keeps a provider's lines only at the level TF_LOG_PROVIDER (or else
 // TF_LOG) asks for, but the SDK writes every line at TRACE unless told
 // otherwise, and Terraform parses each one before dropping it: on every RPC,
@@ -12,14 +14,14 @@ import "os"
 // (tflog, the paymeauth subsystem included) reads TF_LOG_PROVIDER_PAYME,
 // named after the provider's type; TF_LOG_PROVIDER itself is read only by
 // Terraform. Levels the user set explicitly are left alone.
-func matchLogLevels() {
-	for name, level := range logLevels(os.LookupEnv) {
+func Match() {
+	for name, level := range levels(os.LookupEnv) {
 		_ = os.Setenv(name, level)
 	}
 }
 
-// logLevels returns the variables to set, given the environment.
-func logLevels(lookup func(string) (string, bool)) map[string]string {
+// levels returns the variables to set, given the environment.
+func levels(lookup func(string) (string, bool)) map[string]string {
 	keep, _ := lookup("TF_LOG_PROVIDER")
 	if keep == "" {
 		keep, _ = lookup("TF_LOG")

@@ -1,7 +1,9 @@
-package main
+// Package design checks the import rules of DESIGN.md ("Architecture").
+package design
 
 import (
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ var testOnly = []string{
 	"internal/paymetest",
 	"internal/hostile",
 	"internal/mirrorinstall",
+	"internal/design",
 	"internal/cmd/",
 }
 
@@ -38,7 +41,7 @@ func goList(t *testing.T, args ...string) []string {
 func imports(t *testing.T) map[string][]string {
 	t.Helper()
 	m := map[string][]string{}
-	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, "./...") {
+	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports ","}}`, module+"/...") {
 		pkg, imps, _ := strings.Cut(line, "|")
 		rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 		m[rel] = strings.Split(imps, ",")
@@ -53,7 +56,7 @@ func isTestOnly(pkg string) bool {
 
 func TestBinaryHoldsNoTestSupport(t *testing.T) {
 	t.Parallel()
-	for _, dep := range goList(t, "-deps", ".") {
+	for _, dep := range goList(t, "-deps", module) {
 		if strings.HasPrefix(dep, module) && isTestOnly(dep) {
 			t.Errorf("the provider binary depends on %s, a package for tests and developers", dep)
 		}
@@ -82,6 +85,11 @@ func TestImportRules(t *testing.T) {
 			"sealing is cryptography from the standard library or x/crypto, apart from Terraform"},
 		{"internal/duration", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"the duration parser is the standard library only"},
+		{"internal/loglevel", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"matching the log levels is the standard library only"},
+		{"", func(imp string) bool {
+			return !ours(imp) || imp == module+"/internal/provider" || imp == module+"/internal/loglevel"
+		}, "main only serves the provider and matches the log levels; everything else lives under internal/"},
 		{"internal/sandbox", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"the sandbox is the standard library only, so that it stays a neutral judge of the wire"},
 		{"internal/provider", func(imp string) bool { return !ours(imp) || !isTestOnly(imp) },
@@ -104,5 +112,18 @@ func TestImportRules(t *testing.T) {
 		if slices.Contains(imps, module+"/internal/paymetest") {
 			t.Errorf("%s imports internal/paymetest outside its tests", pkg)
 		}
+	}
+}
+
+// TestTopLevel keeps main.go the only Go file at the top of the module:
+// everything else lives in a package under internal/ named for what it holds.
+func TestTopLevel(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("..", "..", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || filepath.Base(files[0]) != "main.go" {
+		t.Errorf("Go files at the top of the module: %v; want only main.go", files)
 	}
 }
