@@ -125,10 +125,20 @@ func (c *Client) call(ctx context.Context, sp *callSpec, st *callState) (answer,
 	}
 }
 
+// interruptGrace is how long an attempt goes on reading after its caller
+// left: long enough for what Pay-me already sent, short beside a Ctrl-C.
+const interruptGrace = time.Second
+
 func (c *Client) attempt(ctx, lctx context.Context, sp *callSpec, st *callState) attempt {
 	var sent atomic.Bool // written by the transport's goroutine
 	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { sent.Store(i.Err == nil) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(lctx, trace), http.MethodPost, c.cfg.BaseURL+"/"+sp.op, bytes.NewReader(sp.body))
+	// The request outlives the caller by interruptGrace: bytes already on
+	// the wire when Ctrl-C comes are still read and judged (the mint rule),
+	// rather than dropped with a connection closed at once.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(lctx))
+	defer cancel()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(interruptGrace, cancel) })()
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(rctx, trace), http.MethodPost, c.cfg.BaseURL+"/"+sp.op, bytes.NewReader(sp.body))
 	if err != nil {
 		return refused("cannot build the HTTP request")
 	}

@@ -88,11 +88,11 @@ func TestAccFaults_lastingFailuresFailCleanly(t *testing.T) {
 		},
 		"dropped connections beyond the retries": {
 			sandbox.Fault{Count: 4, Kind: sandbox.FaultDrop},
-			[]string{"Pay-me Unavailable", "Pay-me POST /token (password grant) failed", "may have issued a refresh token", "(after 3 attempts)"},
+			[]string{"Pay-me Unreachable", "Pay-me POST /token (password grant) failed", "may have issued a refresh token", "(after 3 attempts)"},
 		},
 		"too slow beyond the retries": {
 			sandbox.Fault{Count: 4, Latency: 3 * time.Second, Kind: sandbox.FaultLatency},
-			[]string{"Pay-me Unavailable", "Pay-me POST /token (password grant) failed", "may have issued a refresh token", "(after 3 attempts)"},
+			[]string{"Pay-me Unreachable", "Pay-me POST /token (password grant) failed", "may have issued a refresh token", "(after 3 attempts)"},
 		},
 		"credentials refused": {
 			sandbox.Fault{Count: 1, Status: 401, Kind: sandbox.FaultStatus},
