@@ -283,21 +283,21 @@ func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadReques
 	if r.data == nil || !r.data.configured {
 		return
 	}
-	var state refreshTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	stored, diags := readStoredToken(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// A merchant no longer configured leaves the state as it is; the plan
 	// says what to do about it.
 	var missing diag.Diagnostics
-	_, keys := r.data.forMerchant(state.Merchant, &missing)
+	_, keys := r.data.forMerchant(stored.Merchant, &missing)
 	if keys == nil {
 		return
 	}
-	id := state.ID.ValueString()
-	before := state.held()
-	after, err := before.settle(keys, id, state.StorePlaintext.ValueBool(), true)
+	id := stored.ID.ValueString()
+	before := stored.Held
+	after, err := before.settle(keys, id, stored.StorePlaintext.ValueBool(), true)
 	if err != nil {
 		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityWarning, nil, id, "seal the refresh token again under the current key", err)
 		return
@@ -308,9 +308,8 @@ func (r *refreshTokenResource) Read(ctx context.Context, req resource.ReadReques
 	if !before.Sealed.IsNull() && after.Sealed != before.Sealed {
 		r.data.warnResealed(&resp.Diagnostics, id, before.Sealed.ValueString())
 	}
-	state.hold(after)
 	tflog.Info(ctx, "sealed a Pay-me refresh token under the current key", map[string]any{"id": id, "key": keys.Current().ID()})
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(after.setIn(ctx, &resp.State)...)
 }
 
 // Update handles the arguments that do not need a new token.
@@ -352,24 +351,25 @@ func (r *refreshTokenResource) Update(ctx context.Context, req resource.UpdateRe
 // is already invalid keeps the resource in state, so that a later destroy
 // can finish the job and no live token is forgotten.
 func (r *refreshTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state refreshTokenModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	stored, diags := readStoredToken(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !state.RevokeOnDestroy.ValueBool() {
-		tflog.Info(ctx, "forgetting Pay-me refresh token without revoking it", map[string]any{"id": state.ID.ValueString()})
+	id := stored.ID.ValueString()
+	if !stored.RevokeOnDestroy.ValueBool() {
+		tflog.Info(ctx, "forgetting Pay-me refresh token without revoking it", map[string]any{"id": id})
 		return
 	}
-	client, keys := r.data.forMerchant(state.Merchant, &resp.Diagnostics)
+	client, keys := r.data.forMerchant(stored.Merchant, &resp.Diagnostics)
 	if client == nil || keys == nil {
 		return
 	}
-	token, err := state.held().token(keys, state.ID.ValueString())
+	token, err := stored.Held.token(keys, id)
 	if err != nil {
-		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, state.ID.ValueString(),
+		r.data.addSealDiag(&resp.Diagnostics, diag.SeverityError, nil, id,
 			"revoke the Pay-me refresh token (it stays in the state, and live at Pay-me, until a destroy can open it)", err)
 		return
 	}
-	r.data.revokeRefreshToken(ctx, &resp.Diagnostics, client, state.Username.ValueString(), state.ID.ValueString(), token, revokeByDestroy)
+	r.data.revokeRefreshToken(ctx, &resp.Diagnostics, client, stored.Username.ValueString(), id, token, revokeByDestroy)
 }

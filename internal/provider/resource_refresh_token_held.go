@@ -6,6 +6,11 @@ package provider
 // planHeld.
 
 import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/payme-community/terraform-provider-payme/internal/seal"
@@ -19,6 +24,40 @@ import (
 type heldToken struct {
 	Sealed types.String
 	Plain  types.String
+}
+
+// setIn writes both attributes into a plan or a state.
+func (h heldToken) setIn(ctx context.Context, into interface {
+	SetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}) diag.Diagnostics {
+	diags := into.SetAttribute(ctx, path.Root("sealed_refresh_token"), h.Sealed)
+	diags.Append(into.SetAttribute(ctx, path.Root("refresh_token"), h.Plain)...)
+	return diags
+}
+
+// storedToken is what Read, Delete and the plan of a destroy need of a
+// state, read attribute by attribute rather than as the whole model (see
+// ModifyPlan): they run for every resource of every plan or destroy.
+type storedToken struct {
+	ID, Username, Merchant          types.String
+	Held                            heldToken
+	StorePlaintext, RevokeOnDestroy types.Bool
+}
+
+func readStoredToken(ctx context.Context, state tfsdk.State) (storedToken, diag.Diagnostics) {
+	var t storedToken
+	var diags diag.Diagnostics
+	for _, a := range []struct {
+		name string
+		into any
+	}{
+		{"id", &t.ID}, {"username", &t.Username}, {"merchant", &t.Merchant},
+		{"sealed_refresh_token", &t.Held.Sealed}, {"refresh_token", &t.Held.Plain},
+		{"store_plaintext_refresh_token", &t.StorePlaintext}, {"revoke_on_destroy", &t.RevokeOnDestroy},
+	} {
+		diags.Append(state.GetAttribute(ctx, path.Root(a.name), a.into)...)
+	}
+	return t, diags
 }
 
 // holdToken stores a token just obtained under the fingerprint id.

@@ -5,12 +5,11 @@ package provider
 // stranded by removing its merchant.
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -32,34 +31,26 @@ func merchantAttribute() schema.StringAttribute {
 	}
 }
 
-// planMerchant refuses, at plan, a merchant the provider does not hold: the
-// one asked for, and the one a token in the state was issued for, whose
-// credentials its revocation needs (unless destroy only forgets it).
-func (r *refreshTokenResource) planMerchant(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || !r.data.configured {
-		return // unknown provider configuration: checked again once known
-	}
-	if !req.State.Raw.IsNull() {
-		var state refreshTokenModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		forgetOnly := req.Plan.Raw.IsNull() && !state.RevokeOnDestroy.ValueBool()
-		if r.data.checkMerchantName(state.Merchant) != nil && !forgetOnly {
-			resp.Diagnostics.AddAttributeError(path.Root("merchant"), "Pay-me Merchant Removed", fmt.Sprintf(
-				"The refresh token %s was issued for %s, which the provider configuration no longer holds (its merchants: %s), "+
-					"so the token could not be revoked and would stay live at Pay-me. Put the merchant back (in merchants or "+
-					"PAYME_MERCHANTS) until this token is destroyed, and remove it afterwards; to forget the token without "+
-					"revoking it, run terraform state rm on this resource.",
-				state.ID.ValueString(), merchantLabel(state.Merchant), namesList(r.data.merchantNames())))
-			return
-		}
-	}
-	if req.Plan.Raw.IsNull() {
+// checkKeptMerchant refuses, at plan, to go on with a token issued for a
+// merchant the provider no longer holds: its revocation needs that
+// merchant's credentials.
+func (r *refreshTokenResource) checkKeptMerchant(merchant, id types.String, diags *diag.Diagnostics) {
+	if r.data.checkMerchantName(merchant) == nil {
 		return
 	}
-	var name types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("merchant"), &name)...)
-	if err := r.data.checkMerchantName(name); err != nil {
-		addMerchantError(&resp.Diagnostics, err)
+	diags.AddAttributeError(path.Root("merchant"), "Pay-me Merchant Removed", fmt.Sprintf(
+		"The refresh token %s was issued for %s, which the provider configuration no longer holds (its merchants: %s), "+
+			"so the token could not be revoked and would stay live at Pay-me. Put the merchant back (in merchants or "+
+			"PAYME_MERCHANTS) until this token is destroyed, and remove it afterwards; to forget the token without "+
+			"revoking it, run terraform state rm on this resource.",
+		id.ValueString(), merchantLabel(merchant), namesList(r.data.merchantNames())))
+}
+
+// checkPlannedMerchant refuses, at plan, a merchant the provider does not
+// hold, before any call to Pay-me.
+func (r *refreshTokenResource) checkPlannedMerchant(merchant types.String, diags *diag.Diagnostics) {
+	if err := r.data.checkMerchantName(merchant); err != nil {
+		addMerchantError(diags, err)
 	}
 }
 

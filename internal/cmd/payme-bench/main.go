@@ -50,6 +50,7 @@ type options struct {
 	smoke   bool
 	quick   bool
 	profile bool
+	keep    string // where -profile's raw profiles are kept
 	repeats int
 	goBench int // runs of the auth client's Go benchmarks; 0 skips them
 }
@@ -73,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.smoke, "smoke", false, "smallest sizes, one repeat: checks that the harness works")
 	fs.BoolVar(&o.quick, "quick", false, "only the judged apply and destroy against the floor")
 	fs.BoolVar(&o.profile, "profile", false, "also profile the provider and the floor during one apply and destroy")
+	fs.StringVar(&o.keep, "profile-dir", "", "keep -profile's raw profiles in this `folder` (provider/, floor/) for go tool pprof")
 	fs.IntVar(&o.repeats, "repeats", 5, "runs per measurement; the median is quoted")
 	fs.IntVar(&o.goBench, "go-bench", 0, "also run the auth client's Go benchmarks this many `times` (from the module root)")
 	if err := fs.Parse(args); err != nil {
@@ -100,7 +102,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	report := h.report(rows, sz)
 	if o.profile {
-		section, err := h.profiles(sz.ratioN)
+		section, err := h.profiles(sz.ratioN, o.keep)
 		if err != nil {
 			return err
 		}

@@ -10,10 +10,11 @@ import (
 
 // profiles runs one apply and destroy of n tokens with the provider, then
 // with the floor, each plugin process writing a CPU profile, and returns
-// the top entries of each as a Markdown section. Both are served by the
+// the top entries of each as a Markdown section. With keep set, the
+// profiles are written under keep/provider and keep/floor and stay there. Both are served by the
 // floor's binary (PAYME_BENCH_SERVE), so the provider binary carries no
 // profiler; what the provider does beyond the floor is its own work.
-func (h *harness) profiles(n int) (string, error) {
+func (h *harness) profiles(n int, keep string) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n## Where the CPU goes\n\n"+
 		"CPU profiles of every plugin process during one `apply` and `destroy` of %d tokens, merged, "+
@@ -22,6 +23,10 @@ func (h *harness) profiles(n int) (string, error) {
 		"Total samples is the CPU the plugin processes used in all; the rest of the tree's is Terraform's.\n", n)
 	for _, v := range []struct{ name, serve string }{{"provider", "provider"}, {"floor", "floor"}} {
 		dir := filepath.Join(h.work, "profile-"+v.name)
+		if keep != "" {
+			dir = filepath.Join(keep, v.name)
+			_ = os.RemoveAll(dir) // a previous run's profiles would be merged in
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", err
 		}
