@@ -29,16 +29,19 @@ var (
 	}
 	reasonProvider = &reason{
 		title: "The provider does work a plugin need not",
-		text: "The floor is the same schema served with no logic, so whatever the provider costs beyond it is its " +
-			"own work: per RPC (the state upgrade path, Read or ModifyPlan recomputing what the state holds, " +
-			"schema building), per process (key derivation, client set-up) or per request (connections not " +
-			"reused). `make bench` prints where the provider process spends its CPU beside the floor's (\"Where " +
-			"the CPU goes\" below). What is left there: PlanResourceChange costs the provider about 0.2 s more per " +
-			"100 tokens than the floor, most of it the framework decoding and setting the plan for ModifyPlan one " +
-			"attribute at a time, which one `resp.Plan.Set` of the whole model would cut; each Pay-me call opens " +
-			"a connection when it may mint a refresh token (the mint rule closes it); and Terraform's own CPU is " +
-			"higher with the provider than with the floor, by about as much again, for a reason not yet found. " +
-			"The ephemeral figure also waits for its one Pay-me request, which the floor does not make.",
+		text: "The floor is the provider's schemas served with no logic, its resources holding a real token's values, " +
+			"so whatever the provider costs beyond it is its own work. \"What the provider's CPU beyond the floor's " +
+			"is\" below splits it. Two parts are the price of what the provider is for: the Pay-me calls (two per " +
+			"token, which the floor does not make), and Argon2id, which derives the sealing key from the client " +
+			"secret once in each plugin process that seals or opens a token (three for an apply and a destroy: " +
+			"Create's, the destroy's refresh and Delete's; a `sealing_key` replaces it with HKDF, microseconds). " +
+			"What the provider can still act on: Read opens the sealed value to tell a stale or unknown key at " +
+			"plan, which costs the destroy's refresh one derivation (skipping it when only one key could have " +
+			"sealed it would lose the warning at plan after a client secret changed); Create and Update still " +
+			"decode and encode the whole model, which the framework makes slow by compiling a regular expression " +
+			"per field and call (terraform-plugin-framework issue 725); and each call that may mint a refresh " +
+			"token opens its own connection (the mint rule: no answer of a hostile server can be read as the " +
+			"answer to a revocation). The ephemeral figure also waits for its one Pay-me request.",
 	}
 	reasonRSS = &reason{
 		title: "The Go runtime and libraries",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,6 +30,9 @@ type harness struct {
 	// floorRC is a CLI configuration whose dev_overrides point the
 	// provider's address at the floor plugin (internal/cmd/payme-floor).
 	floorRC string
+	// floorValues is the file of a real token's state values that the
+	// floor's resources hold (PAYME_FLOOR_VALUES).
+	floorValues string
 }
 
 func newHarness(ctx context.Context) (*harness, error) {
@@ -51,6 +55,9 @@ func newHarness(ctx context.Context) (*harness, error) {
 	h.env, err = devoverride.Start(ctx, work, devoverride.Options{Sandbox: sandbox.New(cfg), Wrap: h.delay})
 	if err == nil {
 		h.floorRC, err = buildFloor(ctx, work)
+	}
+	if err == nil {
+		h.floorValues, err = h.captureValues()
 	}
 	if err != nil {
 		h.close()
@@ -75,7 +82,46 @@ func buildFloor(ctx context.Context, work string) (string, error) {
 const floorPackage = "github.com/payme-community/terraform-provider-payme/internal/cmd/payme-floor"
 
 // floorEnv makes a variant run the floor plugin in place of the provider.
-func (h *harness) floorEnv() []string { return []string{"TF_CLI_CONFIG_FILE=" + h.floorRC} }
+func (h *harness) floorEnv() []string {
+	return []string{"TF_CLI_CONFIG_FILE=" + h.floorRC, "PAYME_FLOOR_VALUES=" + h.floorValues}
+}
+
+// captureValues creates one token with the provider, keeps its state's
+// values (attributes and private state) in a file for the floor to hold,
+// and destroys it: Terraform's work per resource grows with what the
+// resource holds. For 100 tokens applied and destroyed, Terraform itself
+// used 2.70 s of CPU beside a floor holding 5-character strings and 3.09 s
+// beside one holding 100-character strings (medians of 5).
+func (h *harness) captureValues() (string, error) {
+	dir, err := h.dir("capture", refreshTokens(1))
+	if err != nil {
+		return "", err
+	}
+	if _, err := h.timeCommands(dir, nil, applyDestroy[:1]); err != nil {
+		return "", err
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		return "", err
+	}
+	var state struct {
+		Resources []struct {
+			Instances []json.RawMessage `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		return "", err
+	}
+	if len(state.Resources) != 1 || len(state.Resources[0].Instances) != 1 {
+		return "", errors.New("the captured state does not hold exactly one token")
+	}
+	path := filepath.Join(h.work, "floor-values.json")
+	if err := os.WriteFile(path, state.Resources[0].Instances[0], 0o600); err != nil {
+		return "", err
+	}
+	_, err = h.timeCommands(dir, nil, applyDestroy[1:])
+	return path, err
+}
 
 // delay holds every answer of the Pay-me API (not the control endpoints)
 // for the latency currently set.

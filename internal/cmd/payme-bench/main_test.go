@@ -129,3 +129,33 @@ Duration: 13.11s, Total samples = 2.26s (17.24%)
 		}
 	}
 }
+
+// TestBreakdown: each part sums its functions' cumulative times (pprof
+// writes seconds or milliseconds), beside the floor's, and the rest is what
+// the parts leave of the difference in totals.
+func TestBreakdown(t *testing.T) {
+	t.Parallel()
+	provider := `Duration: 3.24s, Total samples = 2.59s (80.06%)
+      flat  flat%   sum%        cum   cum%
+         0     0%     0%      0.29s 11.20%  golang.org/x/crypto/argon2.processBlocks.func1
+         0     0%     0%       10ms  0.39%  golang.org/x/crypto/argon2.IDKey
+         0     0%     0%      0.07s  2.70%  github.com/payme-community/terraform-provider-payme/internal/paymeauth.(*Client).Token
+         0     0%     0%      0.25s  9.65%  runtime.gcBgMarkWorker
+`
+	floor := `Duration: 2.43s, Total samples = 1.63s (67.16%)
+      flat  flat%   sum%        cum   cum%
+         0     0%     0%      0.20s 15.34%  runtime.gcBgMarkWorker
+`
+	got := breakdown(provider, floor)
+	for _, want := range []string{
+		"| every plugin process, in all | 2.59 | 1.63 | +0.96 |",
+		"| Argon2id key derivation (once per process that seals or opens) | 0.30 | 0.00 | +0.30 |",
+		"| Pay-me calls: the auth client and its HTTP connections | 0.07 | 0.00 | +0.07 |",
+		"| Garbage collection | 0.25 | 0.20 | +0.05 |",
+		"| the rest | | | +0.54 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("breakdown lacks %q:\n%s", want, got)
+		}
+	}
+}

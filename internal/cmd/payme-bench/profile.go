@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // profiles runs one apply and destroy of n tokens with the provider, then
@@ -21,6 +22,7 @@ func (h *harness) profiles(n int, keep string) (string, error) {
 		"with the provider and then the floor (`PAYME_BENCH_CPUPROFILE`), by `go tool pprof -top -cum`, "+
 		"keeping the gRPC handlers (one per RPC kind) and the provider's own functions. "+
 		"Total samples is the CPU the plugin processes used in all; the rest of the tree's is Terraform's.\n", n)
+	tops := map[string]string{}
 	for _, v := range []struct{ name, serve string }{{"provider", "provider"}, {"floor", "floor"}} {
 		dir := filepath.Join(h.work, "profile-"+v.name)
 		if keep != "" {
@@ -44,9 +46,77 @@ func (h *harness) profiles(n int, keep string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("go tool pprof: %w", err)
 		}
+		tops[v.name] = string(out)
 		fmt.Fprintf(&b, "\n### %s\n\n```\n%s```\n", v.name, trimProfile(string(out)))
 	}
+	b.WriteString(breakdown(tops["provider"], tops["floor"]))
 	return b.String(), nil
+}
+
+// cpuParts are the parts of a plugin's CPU that the breakdown names, each
+// the sum of the cumulative time of some functions. Goroutines a function
+// starts are not under it in a profile, so they are named too.
+var cpuParts = []struct {
+	name  string
+	funcs []string
+}{
+	{"Argon2id key derivation (once per process that seals or opens)", []string{
+		"golang.org/x/crypto/argon2.IDKey", "golang.org/x/crypto/argon2.processBlocks.func1"}},
+	{"Pay-me calls: the auth client and its HTTP connections", []string{
+		"github.com/payme-community/terraform-provider-payme/internal/paymeauth.(*Client).Token",
+		"github.com/payme-community/terraform-provider-payme/internal/paymeauth.(*Client).Revoke",
+		"net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop"}},
+	{"The framework's model decoding and encoding (Get and Set of a whole model)", []string{
+		"github.com/hashicorp/terraform-plugin-framework/internal/reflect.Into",
+		"github.com/hashicorp/terraform-plugin-framework/internal/reflect.FromValue"}},
+	{"Garbage collection", []string{"runtime.gcBgMarkWorker"}},
+}
+
+// breakdown tells, from the two profiles' pprof -top -cum output, how much
+// of the provider's CPU beyond the floor's each part explains.
+func breakdown(provider, floor string) string {
+	p, f := cumTimes(provider), cumTimes(floor)
+	var b strings.Builder
+	b.WriteString("\n### What the provider's CPU beyond the floor's is\n\n" +
+		"From the two profiles above: the cumulative CPU of the functions that make up each part, in seconds.\n\n" +
+		"| part | provider | floor | difference |\n|---|---|---|---|\n")
+	total := func(m map[string]float64) float64 { return m[totalKey] }
+	fmt.Fprintf(&b, "| every plugin process, in all | %.2f | %.2f | %+.2f |\n", total(p), total(f), total(p)-total(f))
+	explained := 0.0
+	for _, part := range cpuParts {
+		var ps, fs float64
+		for _, fn := range part.funcs {
+			ps += p[fn]
+			fs += f[fn]
+		}
+		explained += ps - fs
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %+.2f |\n", part.name, ps, fs, ps-fs)
+	}
+	fmt.Fprintf(&b, "| the rest | | | %+.2f |\n", total(p)-total(f)-explained)
+	return b.String()
+}
+
+const totalKey = "Total samples"
+
+// cumTimes reads pprof -top -cum output: each function's cumulative
+// seconds, and the total under totalKey.
+func cumTimes(top string) map[string]float64 {
+	out := map[string]float64{}
+	for line := range strings.SplitSeq(top, "\n") {
+		if _, total, ok := strings.Cut(line, "Total samples = "); ok {
+			d, _ := time.ParseDuration(strings.Fields(total)[0])
+			out[totalKey] = d.Seconds()
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 6 {
+			continue
+		}
+		if d, err := time.ParseDuration(fields[3]); err == nil {
+			out[strings.Join(fields[5:], " ")] = d.Seconds()
+		}
+	}
+	return out
 }
 
 // trimProfile keeps pprof's total, the column heads and the first

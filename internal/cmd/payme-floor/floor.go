@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -11,7 +15,36 @@ import (
 )
 
 // floorProvider has the provider's schema and configures nothing.
-type floorProvider struct{ real provider.Provider }
+type floorProvider struct {
+	real provider.Provider
+	held *heldValues
+}
+
+// heldValues are one real resource's values, as a state file holds them:
+// the floor's resources hold the same, because Terraform's own work per
+// resource (plans, state copies and writes) grows with what it holds. make
+// bench captures them from a token the provider created; without them the
+// floor makes short values up.
+type heldValues struct {
+	Attributes map[string]json.RawMessage `json:"attributes"`
+	Private    string                     `json:"private"` // base64 of the private state's JSON
+}
+
+// loadHeld reads the values PAYME_FLOOR_VALUES names; nil without it.
+func loadHeld(path string) (*heldValues, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path) //nolint:gosec // a file the benchmark harness wrote
+	if err != nil {
+		return nil, err
+	}
+	var h heldValues
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &h, nil
+}
 
 var (
 	_ provider.Provider                       = floorProvider{}
@@ -20,8 +53,8 @@ var (
 
 // newFloor wraps the real provider's factory: every schema comes from it,
 // every behaviour is replaced.
-func newFloor(provide func() provider.Provider) func() provider.Provider {
-	return func() provider.Provider { return floorProvider{real: provide()} }
+func newFloor(provide func() provider.Provider, held *heldValues) func() provider.Provider {
+	return func() provider.Provider { return floorProvider{real: provide(), held: held} }
 }
 
 func (p floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -38,7 +71,7 @@ func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 func (p floorProvider) Resources(ctx context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, f := range p.real.Resources(ctx) {
-		out = append(out, func() resource.Resource { return floorResource{real: f()} })
+		out = append(out, func() resource.Resource { return floorResource{real: f(), held: p.held} })
 	}
 	return out
 }
@@ -60,7 +93,10 @@ func (p floorProvider) DataSources(context.Context) []func() datasource.DataSour
 // floorResource has a real resource's type name and schema (its validators,
 // defaults and plan modifiers included, as they are part of the schema) and
 // none of its methods: no ModifyPlan, no state upgrade, no request.
-type floorResource struct{ real resource.Resource }
+type floorResource struct {
+	real resource.Resource
+	held *heldValues
+}
 
 func (r floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	r.real.Metadata(ctx, req, resp)
@@ -70,16 +106,32 @@ func (r floorResource) Schema(ctx context.Context, req resource.SchemaRequest, r
 	r.real.Schema(ctx, req, resp)
 }
 
-// Create makes up every value the plan leaves unknown.
-func (floorResource) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	resp.State.Raw = madeUp(req.Plan.Raw, known)
+// Create makes up every value the plan leaves unknown, and holds the
+// captured private state.
+func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
+	if r.held == nil || r.held.Private == "" {
+		return
+	}
+	raw, err := base64.StdEncoding.DecodeString(r.held.Private)
+	var keys map[string][]byte // each key's JSON value, base64 in the state
+	if err == nil {
+		err = json.Unmarshal(raw, &keys)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Floor Values Unreadable", "The captured private state does not decode: "+err.Error())
+		return
+	}
+	for k, v := range keys {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, k, v)...)
+	}
 }
 
 // Read keeps the state as it is.
 func (floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
-func (floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.State.Raw = madeUp(req.Plan.Raw, known)
+func (r floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
 }
 
 // Delete does nothing; the framework removes the state.
@@ -101,23 +153,32 @@ func (e floorEphemeral) Schema(ctx context.Context, req ephemeral.SchemaRequest,
 
 func (floorEphemeral) Open(_ context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	attrs := req.Config.Schema.GetAttributes()
-	resp.Result.Raw = madeUp(req.Config.Raw, func(name string, _ tftypes.Value) bool {
+	resp.Result.Raw = (*heldValues)(nil).madeUp(req.Config.Raw, func(name string, _ tftypes.Value) bool {
 		a, ok := attrs[name]
 		return !ok || !a.IsComputed() || a.IsOptional()
 	})
 }
 
-// madeUp replaces each top-level attribute of obj that keep refuses with a
-// value of its type: a string, a positive number, false, an empty
-// collection.
-func madeUp(obj tftypes.Value, keep func(string, tftypes.Value) bool) tftypes.Value {
+// madeUp replaces each top-level attribute of obj that keep refuses with
+// the captured value of that name, or else a value of its type: a string, a
+// positive number, false, an empty collection.
+func (h *heldValues) madeUp(obj tftypes.Value, keep func(string, tftypes.Value) bool) tftypes.Value {
 	var attrs map[string]tftypes.Value
 	if err := obj.As(&attrs); err != nil {
 		return obj
 	}
 	for name, v := range attrs {
-		if !keep(name, v) {
-			attrs[name] = value(v.Type())
+		if keep(name, v) {
+			continue
+		}
+		attrs[name] = value(v.Type())
+		if h == nil {
+			continue
+		}
+		if raw, ok := h.Attributes[name]; ok {
+			if captured, err := tftypes.ValueFromJSON(raw, v.Type()); err == nil {
+				attrs[name] = captured
+			}
 		}
 	}
 	return tftypes.NewValue(obj.Type(), attrs)

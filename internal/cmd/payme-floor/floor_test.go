@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -19,7 +20,7 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ours := paymeprovider.New("test")()
-	floor := newFloor(paymeprovider.New("test"))()
+	floor := newFloor(paymeprovider.New("test"), nil)()
 	oursEph, ok := ours.(provider.ProviderWithEphemeralResources)
 	if !ok {
 		t.Fatal("the provider has no ephemeral resources")
@@ -72,7 +73,7 @@ func TestMadeUp(t *testing.T) {
 		"m": unknown(tftypes.Map{ElementType: tftypes.String}), "kept": tftypes.NewValue(tftypes.String, "mine"),
 		"null": tftypes.NewValue(tftypes.String, nil),
 	})
-	out := madeUp(in, known)
+	out := (*heldValues)(nil).madeUp(in, known)
 	if !out.IsFullyKnown() {
 		t.Fatalf("unknown values remain: %s", out)
 	}
@@ -83,5 +84,32 @@ func TestMadeUp(t *testing.T) {
 	var kept string
 	if err := attrs["kept"].As(&kept); err != nil || kept != "mine" || !attrs["null"].IsNull() {
 		t.Errorf("known values changed: kept %q, null %s", kept, attrs["null"])
+	}
+}
+
+// TestMadeUpFromCaptured: with captured values, an unknown attribute takes
+// the captured value of its name (null included), and one not captured a
+// made-up value.
+func TestMadeUpFromCaptured(t *testing.T) {
+	t.Parallel()
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"sealed": tftypes.String, "plain": tftypes.String, "other": tftypes.String,
+	}}
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	in := tftypes.NewValue(typ, map[string]tftypes.Value{"sealed": unknown, "plain": unknown, "other": unknown})
+	held := &heldValues{Attributes: map[string]json.RawMessage{"sealed": []byte(`"pmseal1.c0000deadbeef.AAAA"`), "plain": []byte(`null`)}}
+	var attrs map[string]tftypes.Value
+	if err := held.madeUp(in, known).As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	var sealed, other string
+	if err := attrs["sealed"].As(&sealed); err != nil || sealed != "pmseal1.c0000deadbeef.AAAA" {
+		t.Errorf("sealed = %q, want the captured value", sealed)
+	}
+	if !attrs["plain"].IsNull() {
+		t.Errorf("plain = %s, want the captured null", attrs["plain"])
+	}
+	if err := attrs["other"].As(&other); err != nil || other == "" {
+		t.Errorf("other = %q, want a made-up value", other)
 	}
 }

@@ -57,7 +57,11 @@ func serve() error {
 	}
 	p := provider.New("floor")
 	if os.Getenv("PAYME_BENCH_SERVE") != "provider" {
-		p = newFloor(p)
+		held, err := loadHeld(os.Getenv("PAYME_FLOOR_VALUES"))
+		if err != nil {
+			return err
+		}
+		p = newFloor(p, held)
 	}
 	return providerserver.Serve(context.Background(), p, providerserver.ServeOpts{
 		Address: "registry.terraform.io/payme-community/payme",
