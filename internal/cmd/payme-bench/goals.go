@@ -46,8 +46,8 @@ var (
 	reasonRSS = &reason{
 		title: "The Go runtime and libraries",
 		text: "The resident set is mostly the Go runtime, gRPC and the plugin framework mapped from an 18 MiB binary, " +
-			"not data the provider keeps. Setting GOMEMLIMIT in the provider's environment or trimming dependencies would " +
-			"lower it.",
+			"and Argon2id's 19 MiB of working memory once a process seals or opens a token; not data the provider " +
+			"keeps. Setting GOMEMLIMIT in the provider's environment or trimming dependencies would lower it.",
 	}
 )
 
@@ -59,7 +59,9 @@ var (
 	goalLatency   = &goal{name: "<= 1.10 x (floor + latency)", factor: 1.1, of: "the floor's wall time plus the latency every plugin waits; the floor's CPU time", reason: reasonProvider}
 	goalEphemeral = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "the floor's ephemeral resource, wall and CPU", reason: reasonProvider}
 	goalValidate  = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "terraform validate with the floor plugin, wall and CPU", reason: reasonProvider}
-	goalRSS       = &goal{name: "<= 40 MiB", factor: 40, of: "1 MiB", reason: reasonRSS}
+	// 40 MiB was the goal before Argon2id (issue 19), whose 19 MiB of
+	// working memory every plugin that derives such a key must hold.
+	goalRSS = &goal{name: "<= 59 MiB", factor: 59, of: "1 MiB: 40 MiB, and the 19 MiB Argon2id works in", reason: reasonRSS}
 
 	goals = []*goal{goalTokens, goalOpen, goalApply, goalLatency, goalEphemeral, goalValidate, goalRSS}
 )
