@@ -147,6 +147,28 @@ resource "terraform_data" "t" {
 
 const applyFigure = "2. apply + destroy"
 
+// benchSealingKey is a sealing_key for the figure without Argon2id; it
+// seals only the benchmark's throwaway tokens.
+const benchSealingKey = "q7Vh2LmX9pRt4WcZ8nKd3FsB6yJg1NaE5uTo0iYv"
+
+// sealingKeyTime times apply plus destroy of n tokens with a dedicated
+// sealing_key, whose key HKDF derives in microseconds, against the floor:
+// the difference from the judged row is Argon2id's, which each plugin
+// process that seals or opens a token pays once. For information.
+func (h *harness) sealingKeyTime(n int, sz sizes) (row, error) {
+	config := refreshTokens(n)
+	costs, err := h.sideBySide(fmt.Sprintf("sealing-key-%d", n), sz.repeats, applyDestroy,
+		variant{name: "ours", config: config, env: []string{"PAYME_SEALING_KEY=" + benchSealingKey}},
+		variant{name: "floor", config: config, env: h.floorEnv()})
+	if err != nil {
+		return row{}, err
+	}
+	r := timed(applyFigure, costs[0], costs[1])
+	r.name = fmt.Sprintf("N=%d with a sealing_key, so no Argon2id", n)
+	r.note = "baseline: the floor plugin"
+	return r, nil
+}
+
 // accessTokenPlan times one terraform plan that opens k identical
 // payme_access_token blocks (one Pay-me request) against the floor's
 // ephemeral resource (none).

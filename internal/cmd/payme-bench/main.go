@@ -6,7 +6,8 @@
 //     identical or with K distinct scope sets;
 //  2. apply plus destroy of N payme_refresh_token resources against the
 //     floor plugin (internal/cmd/payme-floor: the provider's schemas, no
-//     logic), with the sandbox answering at once and with 50 ms of latency,
+//     logic, a real token's values), with the sandbox answering at once,
+//     with a sealing_key (no Argon2id) and with 50 ms of latency,
 //     and a plan opening K payme_access_token blocks against the floor's;
 //     Terraform's built-in terraform_data is shown for information;
 //  3. start-up (terraform validate with the provider and with the floor),
@@ -159,7 +160,12 @@ func (h *harness) figures(sz sizes, quick bool) ([]row, error) {
 	if quick {
 		return rows, nil
 	}
-	r, err := h.applyDestroyTime(sz.latencyFloorN, sz.latency, sz)
+	r, err := h.sealingKeyTime(sz.ratioN, sz)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r)
+	r, err = h.applyDestroyTime(sz.latencyFloorN, sz.latency, sz)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ func TestSmoke(t *testing.T) {
 		"| 1. /token requests per Terraform process | K=3 distinct scope sets (baseline: one request per block) | 3 requests | 3 requests | 1.00 | - | exactly 3 | yes |",
 		"| 1. /token requests per Terraform process | K=3 sealed tokens opened (baseline: one refresh grant per token) | 0 requests | 3 requests | 0.00 | - | exactly 0 | yes |",
 		"| 2. apply + destroy | N=3, sandbox answers at once (baseline: the floor plugin) | ",
+		"| 2. apply + destroy | N=3 with a sealing_key, so no Argon2id (baseline: the floor plugin) | ",
 		"| 2. apply + destroy | N=3, 10ms latency (baseline: the floor plugin plus ceil(N/10) x 10ms x 2 = 20ms of latency) | ",
 		"| 2. plan with ephemeral payme_access_token | K=3 identical blocks (baseline: the floor plugin) | ",
 		"| 3. start-up and footprint | terraform validate (baseline: the floor plugin) | ",

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -28,6 +30,27 @@ type floorProvider struct {
 type heldValues struct {
 	Attributes map[string]json.RawMessage `json:"attributes"`
 	Private    string                     `json:"private"` // base64 of the private state's JSON
+
+	once   sync.Once
+	values map[string]tftypes.Value // Attributes decoded with the resource's type, on first use
+}
+
+// decoded returns the captured attributes as values of the resource type
+// typ, decoding them once as Terraform's state is decoded.
+func (h *heldValues) decoded(typ tftypes.Type) map[string]tftypes.Value {
+	h.once.Do(func() {
+		obj, err := json.Marshal(h.Attributes)
+		if err != nil {
+			return
+		}
+		v, err := (&tfprotov6.RawState{JSON: obj}).UnmarshalWithOpts(typ, tfprotov6.UnmarshalOpts{
+			ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true},
+		})
+		if err == nil {
+			_ = v.As(&h.values)
+		}
+	})
+	return h.values
 }
 
 // loadHeld reads the values PAYME_FLOOR_VALUES names; nil without it.
@@ -175,8 +198,8 @@ func (h *heldValues) madeUp(obj tftypes.Value, keep func(string, tftypes.Value) 
 		if h == nil {
 			continue
 		}
-		if raw, ok := h.Attributes[name]; ok {
-			if captured, err := tftypes.ValueFromJSON(raw, v.Type()); err == nil {
+		if _, ok := h.Attributes[name]; ok {
+			if captured, ok := h.decoded(obj.Type())[name]; ok {
 				attrs[name] = captured
 			}
 		}
