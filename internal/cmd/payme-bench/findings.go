@@ -51,4 +51,8 @@ process. Figures on this shared machine move by 10% or more between runs; CPU is
   OWASP's settings of equal strength with less memory cost a new process less (7 MiB and five passes: about 55 ms),
   but a warm one half as much too (21 ms), which is what a guess costs an attacker on a CPU, so the provider keeps
   19 MiB and two passes. The peak RSS goal now counts Argon2id's 19 MiB.
+- **The noise is as large as the margin.** The judged row (100 tokens, medians of 5 interleaved runs) came out at
+  1.19 in wall and CPU in one full run of this code and at 1.03 and 1.04 in the next, an hour apart on this shared
+  2-core machine; the row with a sealing_key, which skips Argon2id, came out above the judged row in that second
+  run. Read one run's ratios as ±10%, and the profile split below as the better guide to where CPU goes.
 `

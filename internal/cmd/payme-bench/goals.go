@@ -41,7 +41,11 @@ var (
 			"decode and encode the whole model, which the framework makes slow by compiling a regular expression " +
 			"per field and call (terraform-plugin-framework issue 725); and each call that may mint a refresh " +
 			"token opens its own connection (the mint rule: no answer of a hostile server can be read as the " +
-			"answer to a revocation). The ephemeral figure also waits for its one Pay-me request.",
+			"answer to a revocation). The ephemeral figure also waits for its one Pay-me request, and each of its " +
+			"opens decodes its configuration and encodes its result as a whole model, the same framework cost: " +
+			"profiled over 800 opens, Open used 0.23 s of the 0.63 s the provider spent beyond the floor, 0.16 s " +
+			"of it encoding the result, and garbage collection 0.13 s more. Building the result without the " +
+			"framework's reflection would remove it, at the price of writing every attribute's conversion by hand.",
 	}
 	reasonRSS = &reason{
 		title: "The Go runtime and libraries",
