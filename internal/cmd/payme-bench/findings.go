@@ -46,7 +46,9 @@ process. Figures on this shared machine move by 10% or more between runs; CPU is
   30 µs. The plan of a create or destroy, Read and Delete now read single attributes; Create and Update still use
   the model. Measured in the whole process tree the gain is within the noise (two builds interleaved 7 times:
   3.17 s and 3.14 s of plugin CPU).
-- **Argon2id is most of what is left.** The first derivation in a new process took about 110 ms (19 MiB faulted in,
+- **Argon2id is the largest single part of what is left** (a third of the plugin's CPU beyond the floor's in the
+  split below; the rest is spread over the Pay-me calls, the framework's per-attribute work and garbage collection).
+  The first derivation in a new process took about 110 ms (19 MiB faulted in,
   caches cold) against 42 ms in a warm benchmark, and an apply and destroy start three processes that seal or open.
   OWASP's settings of equal strength with less memory cost a new process less (7 MiB and five passes: about 55 ms),
   but a warm one half as much too (21 ms), which is what a guess costs an attacker on a CPU, so the provider keeps
