@@ -31,8 +31,9 @@ type heldValues struct {
 	Attributes map[string]json.RawMessage `json:"attributes"`
 	Private    string                     `json:"private"` // base64 of the private state's JSON
 
-	once   sync.Once
-	values map[string]tftypes.Value // Attributes decoded with the resource's type, on first use
+	private map[string][]byte // Private decoded: each key's JSON value
+	once    sync.Once
+	values  map[string]tftypes.Value // Attributes decoded with the resource's type, on first use
 }
 
 // decoded returns the captured attributes as values of the resource type
@@ -63,7 +64,14 @@ func loadHeld(path string) (*heldValues, error) {
 		return nil, err
 	}
 	var h heldValues
-	if err := json.Unmarshal(b, &h); err != nil {
+	err = json.Unmarshal(b, &h)
+	if err == nil && h.Private != "" {
+		var raw []byte
+		if raw, err = base64.StdEncoding.DecodeString(h.Private); err == nil {
+			err = json.Unmarshal(raw, &h.private) // each key's JSON value, base64 in the state
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &h, nil
@@ -133,19 +141,10 @@ func (r floorResource) Schema(ctx context.Context, req resource.SchemaRequest, r
 // captured private state.
 func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
-	if r.held == nil || r.held.Private == "" {
+	if r.held == nil {
 		return
 	}
-	raw, err := base64.StdEncoding.DecodeString(r.held.Private)
-	var keys map[string][]byte // each key's JSON value, base64 in the state
-	if err == nil {
-		err = json.Unmarshal(raw, &keys)
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Floor Values Unreadable", "The captured private state does not decode: "+err.Error())
-		return
-	}
-	for k, v := range keys {
+	for k, v := range r.held.private {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, k, v)...)
 	}
 }

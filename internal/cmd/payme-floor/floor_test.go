@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -111,5 +114,34 @@ func TestMadeUpFromCaptured(t *testing.T) {
 	}
 	if err := attrs["other"].As(&other); err != nil || other == "" {
 		t.Errorf("other = %q, want a made-up value", other)
+	}
+}
+
+// TestLoadHeld: the captured private state is decoded once, at load, into
+// each key's JSON value; a private state that does not decode fails the load.
+func TestLoadHeld(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, private string) string {
+		p := filepath.Join(dir, name)
+		body := `{"attributes": {"id": "sha256:0011223344556677"}, "private": "` + private + `"}`
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	digest := `{"password_digest":"eyJraWQiOiJjIn0="}` // the JSON value {"kid":"c"}, base64 as the framework keeps it
+	h, err := loadHeld(write("good.json", base64.StdEncoding.EncodeToString([]byte(digest))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(h.private["password_digest"]); got != `{"kid":"c"}` {
+		t.Errorf("private password_digest = %q, want its JSON value", got)
+	}
+	if _, err := loadHeld(write("bad.json", "not base64!")); err == nil {
+		t.Error("a private state that is not base64 loaded")
+	}
+	if h, err := loadHeld(""); h != nil || err != nil {
+		t.Errorf("no file: %v, %v; want nothing", h, err)
 	}
 }
