@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -88,7 +89,15 @@ func FromClientCredentials(clientID, clientSecret string) *Key {
 	}
 	k := newKey(string(credentialMark)+ClientTag(clientID), func() []byte {
 		derivations.Add(1)
-		return argon2.IDKey([]byte(clientSecret), []byte(saltCredentials+clientID), argonTime, argonMemory, argonThreads, 32)
+		master := argon2.IDKey([]byte(clientSecret), []byte(saltCredentials+clientID), argonTime, argonMemory, argonThreads, 32)
+		// The 19 MiB Argon2id worked in are garbage now, but a collection
+		// that ran during the derivation saw them live and set the next one
+		// at twice that: until then every allocation would take fresh
+		// pages, a page fault each. Collecting now lets the process reuse
+		// those pages instead (about 8,500 fewer page faults for an apply
+		// and destroy of 100 tokens).
+		runtime.GC()
+		return master
 	})
 	actual, _ := credentialKeys.LoadOrStore(memo, k)
 	return actual.(*Key) //nolint:forcetypeassert // only *Key is stored

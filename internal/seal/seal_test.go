@@ -2,6 +2,7 @@ package seal
 
 import (
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -162,6 +163,20 @@ func TestCredentialKeyLazy(t *testing.T) {
 	}
 	if n := derivations.Load() - before; n != 1 {
 		t.Fatalf("%d derivations, want exactly 1", n)
+	}
+}
+
+// TestDerivationMemoryCollected: the memory Argon2id worked in is
+// collected as soon as the key is derived, not when the heap has doubled
+// past it.
+func TestDerivationMemoryCollected(t *testing.T) {
+	// Not parallel: it reads the process's heap statistics.
+	FromClientCredentials("collected-client", "collected-secret").ID()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if m.HeapAlloc >= argonMemory*1024 {
+		t.Fatalf("the heap holds %d MiB after a derivation: the %d MiB Argon2id worked in were not collected",
+			m.HeapAlloc>>20, argonMemory>>10)
 	}
 }
 
