@@ -35,9 +35,10 @@ func (h heldToken) setIn(ctx context.Context, into interface {
 	return diags
 }
 
-// storedToken is what Read, Delete and the plan of a destroy need of a
-// state, read attribute by attribute rather than as the whole model (see
-// ModifyPlan): they run for every resource of every plan or destroy.
+// storedToken is what Read, Delete and the plans of an update or a destroy
+// need of a state, read attribute by attribute rather than as the whole
+// model (see ModifyPlan): they run for every resource of every plan or
+// destroy.
 type storedToken struct {
 	ID, Username, Merchant          types.String
 	Held                            heldToken
@@ -46,18 +47,28 @@ type storedToken struct {
 
 func readStoredToken(ctx context.Context, state tfsdk.State) (storedToken, diag.Diagnostics) {
 	var t storedToken
+	return t, getAttributes(ctx, state,
+		attribute{"id", &t.ID}, attribute{"username", &t.Username}, attribute{"merchant", &t.Merchant},
+		attribute{"sealed_refresh_token", &t.Held.Sealed}, attribute{"refresh_token", &t.Held.Plain},
+		attribute{"store_plaintext_refresh_token", &t.StorePlaintext}, attribute{"revoke_on_destroy", &t.RevokeOnDestroy})
+}
+
+// attribute is a top-level attribute's name and where to read it.
+type attribute struct {
+	name string
+	into any
+}
+
+// getAttributes reads attributes of a plan, state or configuration one by
+// one: cheaper than decoding a whole model (see ModifyPlan).
+func getAttributes(ctx context.Context, from interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}, attrs ...attribute) diag.Diagnostics {
 	var diags diag.Diagnostics
-	for _, a := range []struct {
-		name string
-		into any
-	}{
-		{"id", &t.ID}, {"username", &t.Username}, {"merchant", &t.Merchant},
-		{"sealed_refresh_token", &t.Held.Sealed}, {"refresh_token", &t.Held.Plain},
-		{"store_plaintext_refresh_token", &t.StorePlaintext}, {"revoke_on_destroy", &t.RevokeOnDestroy},
-	} {
-		diags.Append(state.GetAttribute(ctx, path.Root(a.name), a.into)...)
+	for _, a := range attrs {
+		diags.Append(from.GetAttribute(ctx, path.Root(a.name), a.into)...)
 	}
-	return t, diags
+	return diags
 }
 
 // holdToken stores a token just obtained under the fingerprint id.

@@ -67,9 +67,14 @@ func (r *refreshTokenResource) planDestroy(ctx context.Context, req resource.Mod
 // password changed, and derives rotate_at, proposing a new token once it
 // has passed.
 func (r *refreshTokenResource) planUpdate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var plan, state refreshTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state, diags := readStoredToken(ctx, req.State)
+	var issuedAt, merchant, rotateAfter types.String
+	var plaintext types.Bool
+	var passwordVersion types.Int64
+	diags.Append(req.State.GetAttribute(ctx, path.Root("issued_at"), &issuedAt)...)
+	diags.Append(getAttributes(ctx, req.Plan, attribute{"merchant", &merchant}, attribute{"rotate_after", &rotateAfter},
+		attribute{"store_plaintext_refresh_token", &plaintext}, attribute{"password_wo_version", &passwordVersion})...)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -77,14 +82,13 @@ func (r *refreshTokenResource) planUpdate(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.checkPlannedMerchant(plan.Merchant, &resp.Diagnostics)
+	r.checkPlannedMerchant(merchant, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	prior := state.held()
-	resp.Diagnostics.Append(planHeld(&prior, plan.StorePlaintext).setIn(ctx, &resp.Plan)...)
-	warnPlaintextOff(state, plan, &resp.Diagnostics)
-	if changed, unknown := r.passwordChanged(ctx, req, plan); changed {
+	resp.Diagnostics.Append(planHeld(&state.Held, plaintext).setIn(ctx, &resp.Plan)...)
+	warnPlaintextOff(state.StorePlaintext, plaintext, state.ID, &resp.Diagnostics)
+	if changed, unknown := r.passwordChanged(ctx, req, passwordVersion); changed {
 		differs := "differs from"
 		if unknown {
 			differs = "is not known until apply, so it may differ from"
@@ -96,11 +100,11 @@ func (r *refreshTokenResource) planUpdate(ctx context.Context, req resource.Modi
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
 	}
-	if plan.RotateAfter.IsUnknown() {
+	if rotateAfter.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("rotate_at"), types.StringUnknown())...)
 		return
 	}
-	rotateAt, err := rotateAtFor(state.IssuedAt, plan.RotateAfter)
+	rotateAt, err := rotateAtFor(issuedAt, rotateAfter)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("issued_at"), "Corrupt State", err.Error())
 		return
@@ -133,8 +137,8 @@ func newPasswordDigest(k *seal.Key, password types.String) []byte {
 // RequiresReplace treats any unknown value. Otherwise it says no whenever it
 // cannot tell: a version number decides instead, no digest was kept (states
 // from before digests), or the key that made the digest is gone.
-func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, plan refreshTokenModel) (changed, unknown bool) {
-	if !plan.PasswordWOVersion.IsNull() {
+func (r *refreshTokenResource) passwordChanged(ctx context.Context, req resource.ModifyPlanRequest, version types.Int64) (changed, unknown bool) {
+	if !version.IsNull() {
 		return false, false
 	}
 	var password types.String

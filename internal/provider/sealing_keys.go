@@ -134,8 +134,8 @@ func (d *providerData) warnResealed(diags *diag.Diagnostics, id, oldSealed strin
 // warnPlaintextOff warns when store_plaintext_refresh_token goes from true
 // to false: the state stops holding the token, but every earlier state and
 // backup still does, and the token stays live until it is replaced.
-func warnPlaintextOff(state, plan refreshTokenModel, diags *diag.Diagnostics) {
-	if !state.StorePlaintext.ValueBool() || plan.StorePlaintext.IsUnknown() || plan.StorePlaintext.ValueBool() {
+func warnPlaintextOff(was, planned types.Bool, id types.String, diags *diag.Diagnostics) {
+	if !was.ValueBool() || planned.IsUnknown() || planned.ValueBool() {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("store_plaintext_refresh_token"), "Plaintext Refresh Token Still Exposed",
@@ -143,7 +143,7 @@ func warnPlaintextOff(state, plan refreshTokenModel, diags *diag.Diagnostics) {
 			"sealed, but earlier states, terraform.tfstate.backup and your backend's state versions still hold it in "+
 			"plaintext, and it stays live. Replace it so that the exposed token is revoked: terraform apply "+
 			"-replace=ADDRESS, where ADDRESS is this resource's address (for example payme_refresh_token.main).",
-			state.ID.ValueString()))
+			id.ValueString()))
 }
 
 // addSealDiag explains why a sealed refresh token did not open. For a
