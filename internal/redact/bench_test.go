@@ -49,6 +49,20 @@ func BenchmarkNew(b *testing.B) {
 	}
 }
 
+// TestAddAgainIsFree: a value added again builds none of its forms twice.
+func TestAddAgainIsFree(t *testing.T) {
+	// Not parallel: AllocsPerRun counts the process's allocations.
+	access := strings.Repeat("eyJhbGciOiJSUzI1NiJ9.", 60)
+	s := New(testClientSecret, access)
+	forms := len(s.Forms())
+	if n := testing.AllocsPerRun(10, func() { s.Add(access, testClientSecret) }); n != 0 {
+		t.Errorf("adding values again allocated %.0f times, want 0", n)
+	}
+	if len(s.Forms()) != forms {
+		t.Errorf("adding values again changed the forms from %d to %d", forms, len(s.Forms()))
+	}
+}
+
 // TestEscapeUnits: the \uXXXX forms, in both cases, including a surrogate
 // pair.
 func TestEscapeUnits(t *testing.T) {

@@ -29,6 +29,7 @@ const (
 // Set holds every secret one call knows: what the request carried and every
 // token an answer carried. The zero value is not usable; call New.
 type Set struct {
+	added  map[string]struct{} // the values added, so that adding one again costs nothing
 	forms  []string            // echoed forms, longest first
 	pieces map[string]struct{} // every piece, in UTF-8, UTF-16 and UTF-32 (see addPieces)
 	// wide holds the windows whose UTF-16 and UTF-32 pieces are not built
@@ -44,7 +45,7 @@ type Set struct {
 
 // New returns a Set holding values (empty ones are ignored).
 func New(values ...string) *Set {
-	s := &Set{pieces: map[string]struct{}{}, heads: new([1 << 16 / 64]uint64)}
+	s := &Set{added: map[string]struct{}{}, pieces: map[string]struct{}{}, heads: new([1 << 16 / 64]uint64)}
 	s.Add(values...)
 	return s
 }
@@ -52,12 +53,16 @@ func New(values ...string) *Set {
 // Add records values with the forms a server may echo them in: raw,
 // JSON-escaped by Go (with and without HTML escaping), by PHP (`\/`) or
 // with every character as \uXXXX, HTML-escaped and URL-encoded. Other
-// spellings are left to the readings.
+// spellings are left to the readings. Adding a value again costs nothing:
+// a call adds each token it receives up to three times (found in the body,
+// carried, decoded).
 func (s *Set) Add(values ...string) {
+	grew := false
 	for _, v := range values {
-		if v == "" {
+		if _, ok := s.added[v]; ok || v == "" {
 			continue
 		}
+		s.added[v], grew = struct{}{}, true
 		if !utf8.ValidString(v) {
 			// Decoders and the gate show invalid bytes as U+FFFD, one per
 			// byte or one per run: those spellings are forms too.
@@ -71,6 +76,9 @@ func (s *Set) Add(values ...string) {
 			escapeUnits(units, "0123456789abcdef"), escapeUnits(units, "0123456789ABCDEF"),
 			html.EscapeString(v), url.QueryEscape(v), url.PathEscape(v))
 		s.addPieces(v)
+	}
+	if !grew {
+		return
 	}
 	slices.SortFunc(s.forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	s.forms = slices.Compact(s.forms)
