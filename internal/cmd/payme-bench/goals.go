@@ -35,12 +35,14 @@ var (
 			"token, which the floor does not make), and Argon2id, which derives the sealing key from the client " +
 			"secret once in each plugin process that seals or opens a token (three for an apply and a destroy: " +
 			"Create's, the destroy's refresh and Delete's; a `sealing_key` replaces it with HKDF, microseconds). " +
-			"What the provider can still act on: Read opens the sealed value to tell a stale or unknown key at " +
-			"plan, which costs the destroy's refresh one derivation (skipping it when only one key could have " +
-			"sealed it would lose the warning at plan after a client secret changed); Create and Update still " +
-			"decode and encode the whole model, which the framework makes slow by compiling a regular expression " +
-			"per field and call (terraform-plugin-framework issue 725); and each call that may mint a refresh " +
-			"token opens its own connection (the mint rule: no answer of a hostile server can be read as the " +
+			"What the provider can still act on: most of a derivation in a new process is faulting in its 19 MiB, " +
+			"and OWASP's 7 MiB and five passes would halve that at about the same cost per guess, once sealed " +
+			"tokens can migrate to new parameters (\"A third look\" below); Read opens the sealed value to tell a " +
+			"stale or unknown key at plan, which costs the destroy's refresh one derivation (skipping it when only " +
+			"one key could have sealed it would lose the warning at plan after a client secret changed); Create and " +
+			"Update still decode and encode the whole model, which the framework makes slow by compiling a regular " +
+			"expression per field and call (terraform-plugin-framework issue 725); and each call that may mint a " +
+			"refresh token opens its own connection (the mint rule: no answer of a hostile server can be read as the " +
 			"answer to a revocation). The ephemeral figure also waits for its one Pay-me request, and each of its " +
 			"opens decodes its configuration and encodes its result as a whole model, the same framework cost: " +
 			"profiled over 800 opens, Open used 0.23 s of the 0.63 s the provider spent beyond the floor, 0.16 s " +

@@ -154,12 +154,15 @@ func (h *harness) dir(name, config string) (string, error) {
 }
 
 // cost is what a command took: wall time, and the CPU time (user plus
-// system) of its whole process tree. The kernel adds a process's reaped
-// children to its own rusage, and Terraform reaps the plugins it starts,
-// so the CLI's rusage counts the provider too.
-type cost struct{ wall, cpu time.Duration }
+// system) and minor page faults of its whole process tree. The kernel adds
+// a process's reaped children to its own rusage, and Terraform reaps the
+// plugins it starts, so the CLI's rusage counts the provider too.
+type cost struct {
+	wall, cpu time.Duration
+	faults    int64
+}
 
-func (c cost) add(d cost) cost { return cost{c.wall + d.wall, c.cpu + d.cpu} }
+func (c cost) add(d cost) cost { return cost{c.wall + d.wall, c.cpu + d.cpu, c.faults + d.faults} }
 
 // cli runs the CLI in dir with extra environment variables (later ones
 // win) and returns what it cost.
@@ -172,7 +175,8 @@ func (h *harness) cli(dir string, env []string, args ...string) (cost, error) {
 	if err != nil {
 		return cost{}, fmt.Errorf("%s %s: %w\n%s", filepath.Base(h.tf), strings.Join(args, " "), err, out)
 	}
-	return cost{wall: time.Since(start), cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
+	return cost{wall: time.Since(start), cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
+		faults: minorFaults(cmd.ProcessState)}, nil
 }
 
 var (

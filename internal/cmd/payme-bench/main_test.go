@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +160,19 @@ func TestBreakdown(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("breakdown lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestMinorFaults: a finished child reports the pages it faulted in, on
+// the systems that count them.
+func TestMinorFaults(t *testing.T) {
+	t.Parallel()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	n := minorFaults(cmd.ProcessState)
+	if runtime.GOOS != "windows" && n <= 0 {
+		t.Errorf("a Go process started and exited with %d minor page faults", n)
 	}
 }

@@ -22,7 +22,7 @@ func (h *harness) profiles(n int, keep string) (string, error) {
 		"with the provider and then the floor (`PAYME_BENCH_CPUPROFILE`), by `go tool pprof -top -cum`, "+
 		"keeping the gRPC handlers (one per RPC kind) and the provider's own functions. "+
 		"Total samples is the CPU the plugin processes used in all; the rest of the tree's is Terraform's.\n", n)
-	tops := map[string]string{}
+	tops, faults := map[string]string{}, map[string]int64{}
 	for _, v := range []struct{ name, serve string }{{"provider", "provider"}, {"floor", "floor"}} {
 		dir := filepath.Join(h.work, "profile-"+v.name)
 		if keep != "" {
@@ -37,9 +37,11 @@ func (h *harness) profiles(n int, keep string) (string, error) {
 			return "", err
 		}
 		env := append(h.floorEnv(), "PAYME_BENCH_SERVE="+v.serve, "PAYME_BENCH_CPUPROFILE="+dir)
-		if _, err := h.timeCommands(run, env, applyDestroy); err != nil {
+		c, err := h.timeCommands(run, env, applyDestroy)
+		if err != nil {
 			return "", err
 		}
+		faults[v.name] = c.faults
 		files, _ := filepath.Glob(filepath.Join(dir, "*.pprof"))
 		args := append([]string{"tool", "pprof", "-top", "-cum", "-nodecount=2000"}, files...)
 		out, err := exec.CommandContext(h.ctx, "go", args...).Output()
@@ -50,6 +52,10 @@ func (h *harness) profiles(n int, keep string) (string, error) {
 		fmt.Fprintf(&b, "\n### %s\n\n```\n%s```\n", v.name, trimProfile(string(out)))
 	}
 	b.WriteString(breakdown(tops["provider"], tops["floor"]))
+	fmt.Fprintf(&b, "\nMinor page faults of the process tree (the CLI and every plugin it started) in these runs: "+
+		"provider %d, floor %d, a difference of %+d. Each is a fresh page of memory mapped on first touch, and its "+
+		"cost is in the CPU above (see \"A third look: page faults\").\n", faults["provider"], faults["floor"],
+		faults["provider"]-faults["floor"])
 	return b.String(), nil
 }
 
