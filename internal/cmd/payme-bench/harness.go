@@ -81,9 +81,15 @@ func buildFloor(ctx context.Context, work string) (string, error) {
 
 const floorPackage = "github.com/payme-community/terraform-provider-payme/internal/cmd/payme-floor"
 
-// floorEnv makes a variant run the floor plugin in place of the provider.
-func (h *harness) floorEnv() []string {
-	return []string{"TF_CLI_CONFIG_FILE=" + h.floorRC, "PAYME_FLOOR_VALUES=" + h.floorValues}
+// floorEnv makes a variant run the floor plugin in place of the provider;
+// with derive, the floor derives the sealing key from the client
+// credentials where the provider does, as it must without a sealing_key.
+func (h *harness) floorEnv(derive bool) []string {
+	env := []string{"TF_CLI_CONFIG_FILE=" + h.floorRC, "PAYME_FLOOR_VALUES=" + h.floorValues}
+	if derive {
+		env = append(env, "PAYME_FLOOR_DERIVE=1")
+	}
+	return env
 }
 
 // captureValues creates one token with the provider, keeps its state's

@@ -155,7 +155,7 @@ func (h *harness) figures(sz sizes, quick bool) ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, r)
+		rows = append(rows, r...)
 	}
 	if quick {
 		return rows, nil
@@ -165,11 +165,11 @@ func (h *harness) figures(sz sizes, quick bool) ([]row, error) {
 		return nil, err
 	}
 	rows = append(rows, r)
-	r, err = h.applyDestroyTime(sz.latencyFloorN, sz.latency, sz)
+	latency, err := h.applyDestroyTime(sz.latencyFloorN, sz.latency, sz)
 	if err != nil {
 		return nil, err
 	}
-	rows = append(rows, r)
+	rows = append(rows, latency...)
 	r, err = h.accessTokenPlan(sz.ks[len(sz.ks)-1], sz)
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func (h *harness) profiles(n int, keep string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		env := append(h.floorEnv(), "PAYME_BENCH_SERVE="+v.serve, "PAYME_BENCH_CPUPROFILE="+dir)
+		env := append(h.floorEnv(true), "PAYME_BENCH_SERVE="+v.serve, "PAYME_BENCH_CPUPROFILE="+dir)
 		c, err := h.timeCommands(run, env, applyDestroy)
 		if err != nil {
 			return "", err

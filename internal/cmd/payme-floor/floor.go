@@ -18,8 +18,9 @@ import (
 
 // floorProvider has the provider's schema and configures nothing.
 type floorProvider struct {
-	real provider.Provider
-	held *heldValues
+	real   provider.Provider
+	held   *heldValues
+	derive func() // the key derivation a provider without a sealing_key must make; nil for none
 }
 
 // heldValues are one real resource's values, as a state file holds them:
@@ -83,9 +84,10 @@ var (
 )
 
 // newFloor wraps the real provider's factory: every schema comes from it,
-// every behaviour is replaced.
-func newFloor(provide func() provider.Provider, held *heldValues) func() provider.Provider {
-	return func() provider.Provider { return floorProvider{real: provide(), held: held} }
+// every behaviour is replaced. derive, when not nil, is called where the
+// provider derives its sealing key (see floorResource).
+func newFloor(provide func() provider.Provider, held *heldValues, derive func()) func() provider.Provider {
+	return func() provider.Provider { return floorProvider{real: provide(), held: held, derive: derive} }
 }
 
 func (p floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -102,7 +104,7 @@ func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 func (p floorProvider) Resources(ctx context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, f := range p.real.Resources(ctx) {
-		out = append(out, func() resource.Resource { return floorResource{real: f(), held: p.held} })
+		out = append(out, func() resource.Resource { return floorResource{real: f(), held: p.held, derive: p.derive} })
 	}
 	return out
 }
@@ -123,10 +125,21 @@ func (p floorProvider) DataSources(context.Context) []func() datasource.DataSour
 
 // floorResource has a real resource's type name and schema (its validators,
 // defaults and plan modifiers included, as they are part of the schema) and
-// none of its methods: no ModifyPlan, no state upgrade, no request.
+// none of its methods: no ModifyPlan, no state upgrade, no request. With
+// derive, Create, Read, Update and Delete derive the sealing key as the
+// provider's do (once per process): every plugin that seals with a key derived from
+// the client secret pays that, as every plugin waits for Pay-me's latency.
 type floorResource struct {
-	real resource.Resource
-	held *heldValues
+	real   resource.Resource
+	held   *heldValues
+	derive func()
+}
+
+// deriveKey makes the derivation, where the floor has one to make.
+func (r floorResource) deriveKey() {
+	if r.derive != nil {
+		r.derive()
+	}
 }
 
 func (r floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -140,6 +153,7 @@ func (r floorResource) Schema(ctx context.Context, req resource.SchemaRequest, r
 // Create makes up every value the plan leaves unknown, and holds the
 // captured private state.
 func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.deriveKey()
 	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
 	if r.held == nil {
 		return
@@ -150,14 +164,17 @@ func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 // Read keeps the state as it is.
-func (floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (r floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) { r.deriveKey() }
 
 func (r floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.deriveKey()
 	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
 }
 
-// Delete does nothing; the framework removes the state.
-func (floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+// Delete does nothing else; the framework removes the state.
+func (r floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+	r.deriveKey()
+}
 
 func known(_ string, v tftypes.Value) bool { return v.IsKnown() }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	paymeprovider "github.com/payme-community/terraform-provider-payme/internal/provider"
@@ -23,7 +24,7 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ours := paymeprovider.New("test")()
-	floor := newFloor(paymeprovider.New("test"), nil)()
+	floor := newFloor(paymeprovider.New("test"), nil, nil)()
 	oursEph, ok := ours.(provider.ProviderWithEphemeralResources)
 	if !ok {
 		t.Fatal("the provider has no ephemeral resources")
@@ -57,6 +58,42 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 		fl.Schema(ctx, ephemeral.SchemaRequest{}, &fs)
 		if rm.TypeName != fm.TypeName || !rs.Schema.Type().Equal(fs.Schema.Type()) {
 			t.Errorf("ephemeral resource %s: the floor's is %s with another schema", rm.TypeName, fm.TypeName)
+		}
+	}
+}
+
+// TestFloorDerivesWhereTheProviderDoes: with a derivation to make, the
+// floor's Create, Read, Update and Delete each ask for it, as the
+// provider's seal or open a token; without one, they ask for nothing.
+func TestFloorDerivesWhereTheProviderDoes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, derive := range []bool{true, false} {
+		calls := 0
+		var count func()
+		if derive {
+			count = func() { calls++ }
+		}
+		for _, f := range newFloor(paymeprovider.New("test"), nil, count)().Resources(ctx) {
+			r := f()
+			var sr resource.SchemaResponse
+			r.Schema(ctx, resource.SchemaRequest{}, &sr)
+			typ, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+			if !ok {
+				t.Fatal("a resource's schema is not an object")
+			}
+			nulls := map[string]tftypes.Value{}
+			for name, at := range typ.AttributeTypes {
+				nulls[name] = tftypes.NewValue(at, nil)
+			}
+			plan := tfsdk.Plan{Raw: tftypes.NewValue(typ, nulls)}
+			r.Create(ctx, resource.CreateRequest{Plan: plan}, &resource.CreateResponse{})
+			r.Read(ctx, resource.ReadRequest{}, &resource.ReadResponse{})
+			r.Update(ctx, resource.UpdateRequest{Plan: plan}, &resource.UpdateResponse{})
+			r.Delete(ctx, resource.DeleteRequest{}, &resource.DeleteResponse{})
+		}
+		if want := map[bool]int{true: 4, false: 0}[derive]; calls != want {
+			t.Errorf("with a derivation to make: %v; the floor asked for it %d times, want %d", derive, calls, want)
 		}
 	}
 }

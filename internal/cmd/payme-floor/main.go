@@ -25,7 +25,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/payme-community/terraform-provider-payme/internal/provider"
+	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
+
+// credentialKey is the derivation the provider makes without a
+// sealing_key, from the client credentials in its environment, when
+// PAYME_FLOOR_DERIVE asks for it: the same function, so the same cost,
+// once per process.
+func credentialKey() func() {
+	if os.Getenv("PAYME_FLOOR_DERIVE") == "" {
+		return nil
+	}
+	key := seal.FromClientCredentials(os.Getenv("PAYME_CLIENT_ID"), os.Getenv("PAYME_CLIENT_SECRET"))
+	return func() { key.ID() }
+}
 
 func main() {
 	if err := serve(); err != nil {
@@ -61,7 +74,7 @@ func serve() error {
 		if err != nil {
 			return err
 		}
-		p = newFloor(p, held)
+		p = newFloor(p, held, credentialKey())
 	}
 	return providerserver.Serve(context.Background(), p, providerserver.ServeOpts{
 		Address: "registry.terraform.io/payme-community/payme",
