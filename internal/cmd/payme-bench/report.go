@@ -131,7 +131,9 @@ func (h *harness) writeHeader(b *strings.Builder, sz sizes) {
 		"Wall and CPU are medians taken apart; CPU is user plus system time of the CLI and every plugin it started. "+
 		"The machine is shared, so figures are noisy: CPU is the steadier of the two.\n", sz.repeats, sz.validateRuns)
 	fmt.Fprintf(b, "- The baseline of timed figures is the floor plugin (`internal/cmd/payme-floor`): the provider's own schemas "+
-		"served with no logic. terraform_data, built into Terraform, is shown for information only.\n\n")
+		"served with no logic, but deriving the sealing key where the provider must (Argon2id from the client secret), "+
+		"as every plugin that seals with it pays; the floor without it is shown beside the judged row. "+
+		"terraform_data, built into Terraform, is shown for information only.\n\n")
 }
 
 // overBy says how a missed goal was missed.

@@ -164,7 +164,9 @@ func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 // Read keeps the state as it is.
-func (r floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) { r.deriveKey() }
+func (r floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
+	r.deriveKey()
+}
 
 func (r floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.deriveKey()

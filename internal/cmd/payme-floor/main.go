@@ -3,6 +3,9 @@
 // judges the provider against it, because it pays everything a plugin
 // cannot avoid (process start, gRPC, the framework's encoding and schema
 // checks, Terraform's work per resource) and nothing the provider adds.
+// With PAYME_FLOOR_DERIVE set it also makes the provider's Argon2id key
+// derivation where the provider does: every plugin that seals with a key
+// derived from the client secret pays it.
 // Its schemas are taken from provider.New, so the two cannot drift; its
 // resources make computed values up, and its ephemeral resources open
 // without calling anything.
