@@ -93,6 +93,11 @@ process. Figures on this shared machine move by 10% or more between runs; CPU is
 - **What is left.** Argon2id, about 0.25 s of CPU for an apply and destroy (three new processes at 30 ms of work and
   70 ms of faults each), and about as much again spread over the Pay-me calls (each builds its secret gate, encodes
   and decodes JSON, and, when it may mint, opens its own connection), the garbage that makes, and the framework's
-  per-attribute work. The same code measured 1.10 to 1.12 of the floor in interleaved runs of 9 rounds; a round's
-  own ratio ranged from 1.04 to 1.31.
+  per-attribute work. The same code measured 1.10 to 1.12 of the floor without the derivation in interleaved runs of
+  9 rounds; a round's own ratio ranged from 1.04 to 1.31.
+- **Nine rounds, not five.** On this shared machine two commands a few seconds apart differ by up to 30% in CPU (the
+  provider with a sealing_key against the floor, 9 rounds: a round's ratio from 0.90 to 1.30), and two full runs of
+  this code put the judged row at 1.03 and 1.15 with five rounds each. The median of nine is steadier (its spread
+  shrinks by a third) at the price of about four more minutes; the profile split, which counts only the plugins'
+  CPU, stays the better guide to what the provider adds.
 `

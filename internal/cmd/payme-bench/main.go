@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.quick, "quick", false, "only the judged apply and destroy against the floor")
 	fs.BoolVar(&o.profile, "profile", false, "also profile the provider and the floor during one apply and destroy")
 	fs.StringVar(&o.keep, "profile-dir", "", "keep -profile's raw profiles in this `folder` (provider/, floor/) for go tool pprof")
-	fs.IntVar(&o.repeats, "repeats", 5, "runs per measurement; the median is quoted")
+	fs.IntVar(&o.repeats, "repeats", 9, "runs per measurement; the median is quoted")
 	fs.IntVar(&o.goBench, "go-bench", 0, "also run the auth client's Go benchmarks this many `times` (from the module root)")
 	if err := fs.Parse(args); err != nil {
 		return err
