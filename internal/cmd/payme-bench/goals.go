@@ -61,12 +61,13 @@ var (
 	goalTokens = &goal{name: "exactly", exact: true, factor: 1, of: "one request per distinct scope set", reason: reasonBug}
 	goalOpen   = &goal{name: "exactly", exact: true, factor: 1, of: "no request: opening is local", reason: reasonOpenBug}
 	// The floor of the apply and destroy goals derives the sealing key where
-	// the provider does: Argon2id (issue 19) is a cost every plugin that
-	// seals with a key derived from the client secret pays, as it waits for
-	// Pay-me's latency; without it the goal would judge the KDF's parameters,
-	// not the provider's work. The floor without it is shown beside.
+	// the provider does, and waits Pay-me's latency where the provider calls
+	// Pay-me: every plugin doing the provider's job pays both (Argon2id is
+	// issue 19's), and without them the goals would judge the KDF's
+	// parameters and Terraform's own work while it waits, not the
+	// provider's. The floor without the derivation is shown beside.
 	goalApply     = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "the floor plugin's wall and CPU time, at the judged N, the floor deriving the sealing key where the provider must", reason: reasonProvider}
-	goalLatency   = &goal{name: "<= 1.10 x (floor + latency)", factor: 1.1, of: "the floor's wall time plus the latency every plugin waits; the floor's CPU time (the floor deriving the sealing key where the provider must)", reason: reasonProvider}
+	goalLatency   = &goal{name: "<= 1.10 x (floor + latency)", factor: 1.1, of: "the floor plugin's wall and CPU time, the floor waiting the latency every plugin waits for each Pay-me call and deriving the sealing key where the provider must", reason: reasonProvider}
 	goalEphemeral = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "the floor's ephemeral resource, wall and CPU", reason: reasonProvider}
 	goalValidate  = &goal{name: "<= 1.10 x floor", factor: 1.1, of: "terraform validate with the floor plugin, wall and CPU", reason: reasonProvider}
 	// 40 MiB was the goal before Argon2id (issue 19), whose 19 MiB of

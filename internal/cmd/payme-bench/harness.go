@@ -83,9 +83,11 @@ const floorPackage = "github.com/payme-community/terraform-provider-payme/intern
 
 // floorEnv makes a variant run the floor plugin in place of the provider;
 // with derive, the floor derives the sealing key from the client
-// credentials where the provider does, as it must without a sealing_key.
+// credentials where the provider does, as it must without a sealing_key,
+// and it waits the latency the sandbox adds where the provider calls Pay-me.
 func (h *harness) floorEnv(derive bool) []string {
-	env := []string{"TF_CLI_CONFIG_FILE=" + h.floorRC, "PAYME_FLOOR_VALUES=" + h.floorValues}
+	env := []string{"TF_CLI_CONFIG_FILE=" + h.floorRC, "PAYME_FLOOR_VALUES=" + h.floorValues,
+		"PAYME_FLOOR_WAIT=" + time.Duration(h.latency.Load()).String()}
 	if derive {
 		env = append(env, "PAYME_FLOOR_DERIVE=1")
 	}

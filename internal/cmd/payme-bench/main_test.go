@@ -28,7 +28,7 @@ func TestSmoke(t *testing.T) {
 		"| 2. apply + destroy | N=3, sandbox answers at once (baseline: the floor plugin, deriving the sealing key as the provider must) | ",
 		"| 2. apply + destroy | N=3, sandbox answers at once (baseline: the floor plugin without the key derivation, for information) | ",
 		"| 2. apply + destroy | N=3 with a sealing_key, so no Argon2id (baseline: the floor plugin) | ",
-		"| 2. apply + destroy | N=3, 10ms latency (baseline: the floor plugin, deriving the sealing key as the provider must, plus ceil(N/10) x 10ms x 2 = 20ms of latency) | ",
+		"| 2. apply + destroy | N=3, 10ms latency (baseline: the floor plugin, deriving the sealing key and waiting 10ms for each Pay-me call as the provider must) | ",
 		"| 2. plan with ephemeral payme_access_token | K=3 identical blocks (baseline: the floor plugin) | ",
 		"| 3. start-up and footprint | terraform validate (baseline: the floor plugin) | ",
 		"3. start-up and footprint | provider peak RSS",

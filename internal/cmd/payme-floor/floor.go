@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -18,10 +19,29 @@ import (
 
 // floorProvider has the provider's schema and configures nothing.
 type floorProvider struct {
-	real   provider.Provider
-	held   *heldValues
-	derive func() // the key derivation a provider without a sealing_key must make; nil for none
+	real provider.Provider
+	held *heldValues
+	paid unavoidable
 }
+
+// unavoidable is what every plugin doing the provider's job pays, which the
+// floor pays too where the measured provider does: the sealing key's
+// derivation (Argon2id from the client secret, without a sealing_key), and
+// the wait for Pay-me's answer to each call.
+type unavoidable struct {
+	derive func()        // nil: no derivation
+	wait   time.Duration // per Pay-me call: one in Create (the token), one in Delete (the revocation)
+}
+
+// deriveKey makes the derivation, if there is one to make.
+func (u unavoidable) deriveKey() {
+	if u.derive != nil {
+		u.derive()
+	}
+}
+
+// call waits as a Pay-me call would.
+func (u unavoidable) call() { time.Sleep(u.wait) }
 
 // heldValues are one real resource's values, as a state file holds them:
 // the floor's resources hold the same, because Terraform's own work per
@@ -84,10 +104,9 @@ var (
 )
 
 // newFloor wraps the real provider's factory: every schema comes from it,
-// every behaviour is replaced. derive, when not nil, is called where the
-// provider derives its sealing key (see floorResource).
-func newFloor(provide func() provider.Provider, held *heldValues, derive func()) func() provider.Provider {
-	return func() provider.Provider { return floorProvider{real: provide(), held: held, derive: derive} }
+// every behaviour is replaced but what paid names (see floorResource).
+func newFloor(provide func() provider.Provider, held *heldValues, paid unavoidable) func() provider.Provider {
+	return func() provider.Provider { return floorProvider{real: provide(), held: held, paid: paid} }
 }
 
 func (p floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -104,7 +123,7 @@ func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 func (p floorProvider) Resources(ctx context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, f := range p.real.Resources(ctx) {
-		out = append(out, func() resource.Resource { return floorResource{real: f(), held: p.held, derive: p.derive} })
+		out = append(out, func() resource.Resource { return floorResource{real: f(), held: p.held, paid: p.paid} })
 	}
 	return out
 }
@@ -125,21 +144,14 @@ func (p floorProvider) DataSources(context.Context) []func() datasource.DataSour
 
 // floorResource has a real resource's type name and schema (its validators,
 // defaults and plan modifiers included, as they are part of the schema) and
-// none of its methods: no ModifyPlan, no state upgrade, no request. With
-// derive, Create, Read, Update and Delete derive the sealing key as the
-// provider's do (once per process): every plugin that seals with a key derived from
-// the client secret pays that, as every plugin waits for Pay-me's latency.
+// none of its methods: no ModifyPlan, no state upgrade, no request. It pays
+// what paid names where the provider's methods do: Create, Read, Update and
+// Delete derive the sealing key (once per process), and Create and Delete
+// wait as for a Pay-me call.
 type floorResource struct {
-	real   resource.Resource
-	held   *heldValues
-	derive func()
-}
-
-// deriveKey makes the derivation, where the floor has one to make.
-func (r floorResource) deriveKey() {
-	if r.derive != nil {
-		r.derive()
-	}
+	real resource.Resource
+	held *heldValues
+	paid unavoidable
 }
 
 func (r floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -153,7 +165,8 @@ func (r floorResource) Schema(ctx context.Context, req resource.SchemaRequest, r
 // Create makes up every value the plan leaves unknown, and holds the
 // captured private state.
 func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.deriveKey()
+	r.paid.deriveKey()
+	r.paid.call()
 	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
 	if r.held == nil {
 		return
@@ -165,17 +178,18 @@ func (r floorResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // Read keeps the state as it is.
 func (r floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
-	r.deriveKey()
+	r.paid.deriveKey()
 }
 
 func (r floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.deriveKey()
+	r.paid.deriveKey()
 	resp.State.Raw = r.held.madeUp(req.Plan.Raw, known)
 }
 
 // Delete does nothing else; the framework removes the state.
 func (r floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
-	r.deriveKey()
+	r.paid.deriveKey()
+	r.paid.call()
 }
 
 func known(_ string, v tftypes.Value) bool { return v.IsKnown() }

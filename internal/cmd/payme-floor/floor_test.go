@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -24,7 +25,7 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	ours := paymeprovider.New("test")()
-	floor := newFloor(paymeprovider.New("test"), nil, nil)()
+	floor := newFloor(paymeprovider.New("test"), nil, unavoidable{})()
 	oursEph, ok := ours.(provider.ProviderWithEphemeralResources)
 	if !ok {
 		t.Fatal("the provider has no ephemeral resources")
@@ -62,19 +63,21 @@ func TestFloorHasTheProvidersSchemas(t *testing.T) {
 	}
 }
 
-// TestFloorDerivesWhereTheProviderDoes: with a derivation to make, the
-// floor's Create, Read, Update and Delete each ask for it, as the
-// provider's seal or open a token; without one, they ask for nothing.
-func TestFloorDerivesWhereTheProviderDoes(t *testing.T) {
+// TestFloorPaysWhereTheProviderDoes: the floor's Create, Read, Update and
+// Delete each make the derivation they are given, as the provider's seal or
+// open a token, and Create and Delete wait as for a Pay-me call; given
+// nothing, they pay nothing.
+func TestFloorPaysWhereTheProviderDoes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, derive := range []bool{true, false} {
+	const wait = 20 * time.Millisecond
+	for _, pays := range []bool{true, false} {
 		calls := 0
-		var count func()
-		if derive {
-			count = func() { calls++ }
+		var paid unavoidable
+		if pays {
+			paid = unavoidable{derive: func() { calls++ }, wait: wait}
 		}
-		for _, f := range newFloor(paymeprovider.New("test"), nil, count)().Resources(ctx) {
+		for _, f := range newFloor(paymeprovider.New("test"), nil, paid)().Resources(ctx) {
 			r := f()
 			var sr resource.SchemaResponse
 			r.Schema(ctx, resource.SchemaRequest{}, &sr)
@@ -87,13 +90,17 @@ func TestFloorDerivesWhereTheProviderDoes(t *testing.T) {
 				nulls[name] = tftypes.NewValue(at, nil)
 			}
 			plan := tfsdk.Plan{Raw: tftypes.NewValue(typ, nulls)}
+			start := time.Now()
 			r.Create(ctx, resource.CreateRequest{Plan: plan}, &resource.CreateResponse{})
 			r.Read(ctx, resource.ReadRequest{}, &resource.ReadResponse{})
 			r.Update(ctx, resource.UpdateRequest{Plan: plan}, &resource.UpdateResponse{})
 			r.Delete(ctx, resource.DeleteRequest{}, &resource.DeleteResponse{})
+			if took := time.Since(start); pays && took < 2*wait {
+				t.Errorf("Create and Delete took %s in all, want at least two waits of %s", took, wait)
+			}
 		}
-		if want := map[bool]int{true: 4, false: 0}[derive]; calls != want {
-			t.Errorf("with a derivation to make: %v; the floor asked for it %d times, want %d", derive, calls, want)
+		if want := map[bool]int{true: 4, false: 0}[pays]; calls != want {
+			t.Errorf("paying: %v; the floor derived %d times, want %d", pays, calls, want)
 		}
 	}
 }
@@ -180,5 +187,28 @@ func TestLoadHeld(t *testing.T) {
 	}
 	if h, err := loadHeld(""); h != nil || err != nil {
 		t.Errorf("no file: %v, %v; want nothing", h, err)
+	}
+}
+
+// TestUnavoidableFromEnv: the floor derives only when asked, waits what
+// PAYME_FLOOR_WAIT says, and refuses a wait that is not a duration.
+func TestUnavoidableFromEnv(t *testing.T) {
+	// Not parallel: it sets the process's environment.
+	for _, c := range []struct {
+		derive, wait string
+		want         time.Duration
+		derives, ok  bool
+	}{
+		{"", "", 0, false, true},
+		{"1", "50ms", 50 * time.Millisecond, true, true},
+		{"", "0s", 0, false, true},
+		{"", "fifty", 0, false, false},
+	} {
+		t.Setenv("PAYME_FLOOR_DERIVE", c.derive)
+		t.Setenv("PAYME_FLOOR_WAIT", c.wait)
+		u, err := unavoidableFromEnv()
+		if (err == nil) != c.ok || u.wait != c.want || (u.derive != nil) != c.derives {
+			t.Errorf("DERIVE=%q WAIT=%q: wait %s, derives %v, error %v", c.derive, c.wait, u.wait, u.derive != nil, err)
+		}
 	}
 }

@@ -4,8 +4,9 @@
 // cannot avoid (process start, gRPC, the framework's encoding and schema
 // checks, Terraform's work per resource) and nothing the provider adds.
 // With PAYME_FLOOR_DERIVE set it also makes the provider's Argon2id key
-// derivation where the provider does: every plugin that seals with a key
-// derived from the client secret pays it.
+// derivation where the provider does, and with PAYME_FLOOR_WAIT it waits
+// that long where the provider calls Pay-me: every plugin doing the
+// provider's job pays both.
 // Its schemas are taken from provider.New, so the two cannot drift; its
 // resources make computed values up, and its ephemeral resources open
 // without calling anything.
@@ -24,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -31,16 +33,25 @@ import (
 	"github.com/payme-community/terraform-provider-payme/internal/seal"
 )
 
-// credentialKey is the derivation the provider makes without a
-// sealing_key, from the client credentials in its environment, when
-// PAYME_FLOOR_DERIVE asks for it: the same function, so the same cost,
-// once per process.
-func credentialKey() func() {
-	if os.Getenv("PAYME_FLOOR_DERIVE") == "" {
-		return nil
+// unavoidableFromEnv is what the floor pays beside the provider: the
+// derivation the provider makes without a sealing_key, from the client
+// credentials in its environment, when PAYME_FLOOR_DERIVE asks for it (the
+// same function, so the same cost, once per process); and the latency
+// PAYME_FLOOR_WAIT names, per Pay-me call.
+func unavoidableFromEnv() (unavoidable, error) {
+	var u unavoidable
+	if os.Getenv("PAYME_FLOOR_DERIVE") != "" {
+		key := seal.FromClientCredentials(os.Getenv("PAYME_CLIENT_ID"), os.Getenv("PAYME_CLIENT_SECRET"))
+		u.derive = func() { key.ID() }
 	}
-	key := seal.FromClientCredentials(os.Getenv("PAYME_CLIENT_ID"), os.Getenv("PAYME_CLIENT_SECRET"))
-	return func() { key.ID() }
+	if w := os.Getenv("PAYME_FLOOR_WAIT"); w != "" {
+		d, err := time.ParseDuration(w)
+		if err != nil {
+			return u, fmt.Errorf("PAYME_FLOOR_WAIT: %w", err)
+		}
+		u.wait = d
+	}
+	return u, nil
 }
 
 func main() {
@@ -77,7 +88,11 @@ func serve() error {
 		if err != nil {
 			return err
 		}
-		p = newFloor(p, held, credentialKey())
+		paid, err := unavoidableFromEnv()
+		if err != nil {
+			return err
+		}
+		p = newFloor(p, held, paid)
 	}
 	return providerserver.Serve(context.Background(), p, providerserver.ServeOpts{
 		Address: "registry.terraform.io/payme-community/payme",
