@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -75,19 +74,11 @@ type accessTokenResult struct {
 	ExpiresIn                                                         types.Int64
 }
 
-func (r accessTokenResult) setIn(ctx context.Context, result *tfsdk.EphemeralResultData) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, a := range []struct {
-		name  string
-		value attr.Value
-	}{
-		{"access_token", r.AccessToken}, {"token_type", r.TokenType}, {"authorization_header", r.AuthorizationHeader},
-		{"granted_scopes", r.GrantedScopes}, {"expires_in", r.ExpiresIn}, {"expires_at", r.ExpiresAt},
-		{"grant_type", r.GrantType},
-	} {
-		diags.Append(result.SetAttribute(ctx, path.Root(a.name), a.value)...)
-	}
-	return diags
+func (r accessTokenResult) setIn(ctx context.Context, result attributeSetter) diag.Diagnostics {
+	return setAttributes(ctx, result,
+		attribute{"access_token", r.AccessToken}, attribute{"token_type", r.TokenType},
+		attribute{"authorization_header", r.AuthorizationHeader}, attribute{"granted_scopes", r.GrantedScopes},
+		attribute{"expires_in", r.ExpiresIn}, attribute{"expires_at", r.ExpiresAt}, attribute{"grant_type", r.GrantType})
 }
 
 func (e *accessTokenEphemeral) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {

@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -27,12 +26,8 @@ type heldToken struct {
 }
 
 // setIn writes both attributes into a plan or a state.
-func (h heldToken) setIn(ctx context.Context, into interface {
-	SetAttribute(context.Context, path.Path, any) diag.Diagnostics
-}) diag.Diagnostics {
-	diags := into.SetAttribute(ctx, path.Root("sealed_refresh_token"), h.Sealed)
-	diags.Append(into.SetAttribute(ctx, path.Root("refresh_token"), h.Plain)...)
-	return diags
+func (h heldToken) setIn(ctx context.Context, into attributeSetter) diag.Diagnostics {
+	return setAttributes(ctx, into, attribute{"sealed_refresh_token", h.Sealed}, attribute{"refresh_token", h.Plain})
 }
 
 // storedToken is what Read, Delete and the plans of an update or a destroy
@@ -51,24 +46,6 @@ func readStoredToken(ctx context.Context, state tfsdk.State) (storedToken, diag.
 		attribute{"id", &t.ID}, attribute{"username", &t.Username}, attribute{"merchant", &t.Merchant},
 		attribute{"sealed_refresh_token", &t.Held.Sealed}, attribute{"refresh_token", &t.Held.Plain},
 		attribute{"store_plaintext_refresh_token", &t.StorePlaintext}, attribute{"revoke_on_destroy", &t.RevokeOnDestroy})
-}
-
-// attribute is a top-level attribute's name and where to read it.
-type attribute struct {
-	name string
-	into any
-}
-
-// getAttributes reads attributes of a plan, state or configuration one by
-// one: cheaper than decoding a whole model (see ModifyPlan).
-func getAttributes(ctx context.Context, from interface {
-	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
-}, attrs ...attribute) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, a := range attrs {
-		diags.Append(from.GetAttribute(ctx, path.Root(a.name), a.into)...)
-	}
-	return diags
 }
 
 // holdToken stores a token just obtained under the fingerprint id.

@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// faultsCounted says whether minorFaults counts anything here.
+const faultsCounted = true
+
 // minorFaults is the minor page faults of a finished process and the
 // children it reaped.
 func minorFaults(ps *os.ProcessState) int64 {

@@ -36,10 +36,11 @@ var (
 			"Create's, the destroy's refresh and Delete's), the floor derives it too, so that the goal judges the " +
 			"provider's work and not the derivation's parameters; the row beside shows the floor without it. The " +
 			"Pay-me calls (two per token, which the floor does not make) are the price of what the provider is " +
-			"for. What the provider can still act on: Create and Update still decode and encode the whole model, which the framework makes slow by compiling a regular " +
-			"expression per field and call (terraform-plugin-framework issue 725); and each call that may mint a " +
-			"refresh token opens its own connection (the mint rule: no answer of a hostile server can be read as the " +
-			"answer to a revocation). The ephemeral figure also waits for its one Pay-me request; each open reads its " +
+			"for. What the provider can still act on: Create and Update still decode and encode the whole model, " +
+			"which the framework makes slow by compiling a regular expression per field and call " +
+			"(terraform-plugin-framework issue 725); and each call that may mint a refresh token opens its own " +
+			"connection (the mint rule: no answer of a hostile server can be read as the answer to a revocation). " +
+			"The ephemeral figure also waits for its one Pay-me request; each open reads its " +
 			"configuration and writes its result attribute by attribute, half the CPU and allocations of decoding " +
 			"and encoding the whole model (87 against 180 µs, 48 against 101 KB, measured in-process), and the " +
 			"rest is the framework's per-attribute work and the provider's configuration validators (the password " +

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -173,7 +172,7 @@ func TestMinorFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := minorFaults(cmd.ProcessState)
-	if runtime.GOOS != "windows" && n <= 0 {
+	if faultsCounted && n <= 0 {
 		t.Errorf("a Go process started and exited with %d minor page faults", n)
 	}
 }
