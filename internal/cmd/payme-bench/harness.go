@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -33,6 +34,7 @@ type harness struct {
 	// floorValues is the file of a real token's state values that the
 	// floor's resources hold (PAYME_FLOOR_VALUES).
 	floorValues string
+	runs        io.Writer // if set, gets a line for every timed run (-v)
 }
 
 func newHarness(ctx context.Context) (*harness, error) {
@@ -204,11 +206,14 @@ type variant struct {
 // sideBySide is the one timing loop: it runs the commands in a fresh
 // directory for every variant, repeats times, interleaved so that noise
 // hits all alike, and returns the medians of the total wall and CPU times
-// (each its own median) in the variants' order.
+// (each its own median) in the variants' order. Each round starts one
+// variant later than the one before (turn), so that none always runs
+// first, or always right after the same neighbour.
 func (h *harness) sideBySide(label string, repeats int, commands [][]string, variants ...variant) ([]cost, error) {
 	runs := make([][]cost, len(variants))
 	for i := range repeats {
-		for j, v := range variants {
+		for _, j := range turn(i, len(variants)) {
+			v := variants[j]
 			dir, err := h.dir(fmt.Sprintf("%s-%d-%s", label, i, v.name), v.config)
 			if err != nil {
 				return nil, err
@@ -218,6 +223,10 @@ func (h *harness) sideBySide(label string, repeats int, commands [][]string, var
 				return nil, err
 			}
 			runs[j] = append(runs[j], d)
+			if h.runs != nil {
+				fmt.Fprintf(h.runs, "%s\tround %d\t%s\twall %.3f s\tCPU %.3f s\t%d faults\n",
+					label, i, v.name, d.wall.Seconds(), d.cpu.Seconds(), d.faults)
+			}
 		}
 	}
 	medians := make([]cost, len(runs))
@@ -242,6 +251,15 @@ func (h *harness) timeCommands(dir string, env []string, commands [][]string) (c
 		total = total.add(c)
 	}
 	return total, nil
+}
+
+// turn is the order of n variants in round i: rotated by i.
+func turn(i, n int) []int {
+	order := make([]int, n)
+	for k := range order {
+		order[k] = (i + k) % n
+	}
+	return order
 }
 
 func median(cs []cost, of func(cost) time.Duration) time.Duration {

@@ -54,6 +54,7 @@ type options struct {
 	keep    string // where -profile's raw profiles are kept
 	repeats int
 	goBench int // runs of the auth client's Go benchmarks; 0 skips them
+	verbose bool
 }
 
 // sizes are the figures' parameters; smoke shrinks them to the least that
@@ -77,6 +78,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.profile, "profile", false, "also profile the provider and the floor during one apply and destroy")
 	fs.StringVar(&o.keep, "profile-dir", "", "keep -profile's raw profiles in this `folder` (provider/, floor/) for go tool pprof")
 	fs.IntVar(&o.repeats, "repeats", 9, "runs per measurement; the median is quoted")
+	fs.BoolVar(&o.verbose, "v", false, "print every timed run's cost to standard error, to see the noise behind a median")
 	fs.IntVar(&o.goBench, "go-bench", 0, "also run the auth client's Go benchmarks this many `times` (from the module root)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -96,6 +98,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer h.close()
+	if o.verbose {
+		h.runs = os.Stderr
+	}
 
 	rows, err := h.figures(sz, o.quick)
 	if err != nil {

@@ -176,3 +176,30 @@ func TestMinorFaults(t *testing.T) {
 		t.Errorf("a Go process started and exited with %d minor page faults", n)
 	}
 }
+
+// TestTurn: every round runs each variant once, and over as many rounds as
+// there are variants each variant runs once in every position.
+func TestTurn(t *testing.T) {
+	t.Parallel()
+	for n := 1; n <= 4; n++ {
+		positions := make([]map[int]bool, n)
+		for j := range positions {
+			positions[j] = map[int]bool{}
+		}
+		for i := range n {
+			seen := map[int]bool{}
+			for pos, j := range turn(i, n) {
+				seen[j] = true
+				positions[j][pos] = true
+			}
+			if len(seen) != n {
+				t.Errorf("round %d of %d variants runs %v", i, n, turn(i, n))
+			}
+		}
+		for j, p := range positions {
+			if len(p) != n {
+				t.Errorf("with %d variants, variant %d runs only in positions %v", n, j, p)
+			}
+		}
+	}
+}

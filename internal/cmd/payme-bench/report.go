@@ -127,7 +127,7 @@ func (h *harness) writeHeader(b *strings.Builder, sz sizes) {
 	fmt.Fprintf(b, "Written by `make bench` (`internal/cmd/payme-bench`); do not edit by hand.\n\n")
 	fmt.Fprintf(b, "- Machine: %s, %d cores, %s/%s, %s\n", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(b, "- CLI: %s\n", strings.SplitN(strings.TrimSpace(string(version)), "\n", 2)[0])
-	fmt.Fprintf(b, "- Each time is the median of %d runs (validate: %d), ours and the baseline interleaved in one run; the sandbox runs in the harness's process on loopback. "+
+	fmt.Fprintf(b, "- Each time is the median of %d runs (validate: %d), ours and the baseline interleaved in one run, each round starting one variant later than the last; the sandbox runs in the harness's process on loopback. "+
 		"Wall and CPU are medians taken apart; CPU is user plus system time of the CLI and every plugin it started. "+
 		"The machine is shared, so figures are noisy: CPU is the steadier of the two.\n", sz.repeats, sz.validateRuns)
 	fmt.Fprintf(b, "- The baseline of timed figures is the floor plugin (`internal/cmd/payme-floor`): the provider's own schemas "+
