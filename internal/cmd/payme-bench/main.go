@@ -19,7 +19,8 @@
 // during one apply and destroy, and with -go-bench, which appends the auth
 // client's Go benchmarks. -smoke runs the smallest sizes once, so that make
 // test keeps the harness from rotting; -quick only the judged apply and
-// destroy, for checking a change.
+// destroy, for checking a change; -v prints every run's cost, the noise
+// behind each median.
 //
 // goals.go holds the goals and the reasons they can be missed, as data;
 // harness.go the local environment and the one interleaved timing loop;
