@@ -105,6 +105,7 @@ process. Figures on this shared machine move by 10% or more between runs; CPU is
   this code put the judged row at 1.03 and 1.15 with five rounds each. The median of nine is steadier (its spread
   shrinks by a third) at the price of about four more minutes; the profile split, which counts only the plugins'
   CPU, stays the better guide to what the provider adds.
+
 ## A fourth look: the plugins apart from Terraform
 
 - **Terraform's own CPU is the same beside the provider and beside the floor.** Each plugin binary was run under
@@ -121,7 +122,7 @@ process. Figures on this shared machine move by 10% or more between runs; CPU is
   will not reuse about a tenth. Both are the price of the promises, not work a plugin doing this job could skip.
 - **The latency row's miss did not come back.** The run before this look had it at 1.12 / 1.16. Run alone, 7
   rounds: 1.03 / 1.02; in a whole run of 9 rounds: 1.02 / 1.04; in the next whole run, the first with the order
-  turning: 1.04 / 1.05. A round's CPU ratio ranged from 0.94 to 1.13 in that run, and the costs of single runs (` + "`-v`" + `) show no
-  variant favoured by its place in the round. Each round now starts one variant later than the one before, so that
-  no variant always runs first, or always after the same neighbour.
+  turning: 1.04 / 1.05. A round's CPU ratio ranged from 0.94 to 1.13 in that run, and the costs of single runs
+  (` + "`-v`" + `) show no variant favoured by its place in the round. Each round now starts one variant later than the
+  one before, so that no variant always runs first, or always after the same neighbour.
 `
